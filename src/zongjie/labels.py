@@ -1,0 +1,299 @@
+"""Labels: the gold file of hand-checked seed paragraphs, and weak labels from document structure.
+
+The weak labeller reads a report the way ANNOTATION.md describes it: headings carry the role of
+the part they open (存在的问题 → problem, 下步打算 / 工作要点 / 重点工作 → plan,
+工作回顾 → summary),
+lead-ins switch the role of their paragraph (我们也清醒认识到…, 但也存在…) or of the part they
+introduce (下半年,我局将重点做好以下几项工作:), and parts follow the order review → problems →
+plans. `structural_roles` returns what structure alone decides (None where it cannot);
+`weak_labels` fills the gaps from cue words so any corpus becomes training data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from zongjie.document import LABELS, Document
+from zongjie.segment import document_starts, heading_level, is_heading
+
+__all__ = [
+    "UNDECIDED",
+    "cue_label",
+    "heading_role",
+    "load_gold",
+    "structural_roles",
+    "weak_labels",
+    "write_gold",
+]
+
+SUMMARY, PROBLEM, PLAN = LABELS
+NO_LABEL = None
+UNDECIDED = "?"  # structure cannot tell; `weak_labels` and `predict_document` decide these
+
+_STRIP_ENUMERATOR = re.compile(
+    r"^(?:第[一二三四五六七八九十百零]+(?:部分|章|篇|节)|[一二三四五六七八九十]{1,3}\s*[、.．,，]"
+    r"|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、.．]|[⒈-⒛①-⑳⑴-⒇])\s*"
+)
+
+# Section headings that name their part. Problem is tried first: 存在问题及下步打算 opens problems.
+_PROBLEM_HEADING = re.compile(
+    r"存在(?:的)?(?:主要)?(?:问题|不足|困难|差距)|(?:问题|困难|不足|差距|短板)(?:和|与|及|、)(?:不足|困难|差距|问题|建议|对策|原因)"
+    r"|不足之处|^(?:主要)?(?:问题|不足|差距|困难|短板|教训)[:：]?$|面临的(?:困难|问题|挑战)|薄弱环节"
+)
+# Plan parts are named by nouns (下步打算, 工作要点, 2016年重点工作); verb phrases such as
+# 坚持以……为目标 or 精心部署 head items of the review, so 目标 and 部署 alone do not count.
+_PLAN_HEADING = re.compile(
+    r"打算|计划|安排|思路|要点|设想|展望|努力方向|今后(?:的)?(?:工作|方向|任务)|下步|下一步|明年|来年"
+    r"|下半年|下阶段|重点工作$|工作重点$|目标任务|主要任务|工作任务|总体要求|政策取向|意见建议|工作建议"
+    r"|工作的建议|奋斗目标|主要目标|目标和任务|总体部署|工作部署|政府自身建设"
+)
+_SUMMARY_HEADING = re.compile(
+    r"回顾|总结|做法|成绩|成效|成果|基本情况|概况|进展|完成情况|执行情况|开展情况|落实情况|工作情况"
+    r"|主要工作|取得|经验|亮点|特色|收获"
+)
+_YEAR = re.compile(r"((?:19|20)\d{2}|[１２][０-９]{3})\s*年")
+
+# A paragraph that opens with one of these admits problems (我们也清醒认识到…, 但也存在…).
+_PROBLEM_LEAD = re.compile(
+    r"^.{0,40}?(?:清醒(?:地)?(?:看到|认识到|地看到|地认识到)|也(?:应该|要|必须)?清醒"
+    r"|(?:但|但是|同时)[,，]?(?:也|还)(?:还|也)?存在|(?:还|也|仍|仍然)存在(?:着)?(?:一些|不少|许多|诸多|较多)?(?:问题|不足|困难|差距|薄弱)"
+    r"|存在的(?:主要)?问题(?:是|有|主要|表现)|不足之处|问题和不足|不足和问题|困难和问题|问题和困难"
+    r"|差距和不足|问题和挑战|困难和挑战|工作中(?:还)?(?:存在|有)(?:不少|一些)?(?:缺点|不足|问题))"
+)
+# An admission strong enough to mark a review paragraph as problem wherever it stands in it.
+_ADMISSION = re.compile(r"清醒(?:地)?(?:看到|认识到)")
+_LIST_ITEM = re.compile(
+    r"^(?:——|[一二三四五六七八九十]是|第[一二三四五六七八九十][,，、]|其[一二三四五])"
+)
+# A paragraph that opens the plan part: 下半年,我局将重点做好以下几项工作:
+_PLAN_LEAD = re.compile(
+    r"^(?:[^。！？]{0,30}?)(?:下半年|下一步|下步|明年|今后|来年|新的一年|新年度|(?:19|20)\d{2}年)"
+    r"[^。！？]{0,40}?(?:将|要|拟|计划|打算)[^。！？]*(?:以下|如下|几项|几个方面|几点)[^。！？]*[:：]$"
+)
+# The closing paragraph of a report or of its review part (ANNOTATION.md rule 4) opens with a
+# look back; its label is its main point: problems admitted, or work to come.
+_CLOSING_OPENING = re.compile(
+    r"^(?:总之|总的来看|总的来说|总的说来|总而言之|综上|同志们|尊敬的|过去的一年|一年来|半年来|回顾"
+    r"|成绩属于过去|当然|在新的一年|展望)"
+)
+_FUTURE_FOCUS = re.compile(
+    r"今后|将来|未来|展望|新的一年|新年|明年|下一步|下半年|我们将|我们要|要进一步"
+)
+_ANYWHERE_PROBLEM = re.compile(
+    r"清醒(?:地)?(?:看到|认识到)|(?:但|但是)[,，]?(?:也|还)[^。]{0,8}存在|问题还比较突出|差距和不足|不足之处"
+)
+
+# A salutation or author/date line: context, not content.
+_NO_LABEL_LINE = re.compile(
+    r"^(?:各位代表|同志们|尊敬的[^,，。]{0,20}|各位(?:领导|同事|来宾|委员)[^,，。]{0,20})[!！:：,，]?$"
+    r"|^(?:(?:时间|日期|发布时间|来源|作者|单位|报告人)[:：]|[（(]?\d{4}年\d{1,2}月\d{1,2}日[)）]?$)"
+    r"|^——.{0,60}(?:会议|大会)上$|^.{0,12}(?:总理|省长|市长|县长|局长|主任|书记)\s*\S{2,4}$"
+)
+
+# Cue words by role (ANNOTATION.md's table). Used to fill what structure leaves open.
+_CUES = {
+    SUMMARY: re.compile(r"了|已|完成|共计|累计|获得|开展了|取得|实现了|达到|\d+月\d+日"),
+    PROBLEM: re.compile(
+        r"不足|不够|有待|仍然|尚未|尚不|面临|薄弱|滞后|难以|欠缺|短板|差距|不强|不高|偏低|突出"
+    ),
+    PLAN: re.compile(r"将|要|拟|计划|力争|确保|争取|进一步|下半年|明年|今后|努力|加快|推动|着力"),
+}
+
+
+def heading_role(heading: str) -> str | None:
+    """The role a heading gives its part, from its words; None for a neutral heading."""
+    text = _STRIP_ENUMERATOR.sub("", heading.strip()).rstrip(":：")
+    if _PROBLEM_HEADING.search(text):
+        return PROBLEM
+    if _SUMMARY_HEADING.search(text) and not re.search(
+        r"下步|下一步|今后|明年|下半年|要点|计划|打算", text
+    ):
+        return SUMMARY
+    if _PLAN_HEADING.search(text):
+        return PLAN
+    return None
+
+
+def cue_label(paragraph: str) -> str:
+    """The role whose cue words dominate a paragraph (problem cues weigh double: they are rare)."""
+    counts = {label: len(pattern.findall(paragraph)) for label, pattern in _CUES.items()}
+    counts[PROBLEM] *= 2
+    best = max(LABELS, key=lambda label: counts[label])
+    return best if counts[best] else SUMMARY
+
+
+def _heading_year(heading: str) -> int | None:
+    match = _YEAR.search(heading)
+    if not match:
+        return None
+    digits = match.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    return int(digits)
+
+
+def _report_year(paragraphs: Sequence[str]) -> int | None:
+    """The year a report is given in, from its title or date line (the first few paragraphs)."""
+    for paragraph in paragraphs[:6]:
+        if len(paragraph) <= 60 and (year := _heading_year(paragraph)) is not None:
+            return year
+    return None
+
+
+def structural_roles(paragraphs: Sequence[str]) -> list[str | None]:
+    """Per paragraph: a label structure decides, None (no label: titles, salutations, dates),
+    or `UNDECIDED` where structure gives no answer.
+
+    Parts are opened by top-level headings and carry their role to the paragraphs below. A
+    neutral heading (one whose words name no role) is placed by the order of parts, review →
+    problems → plans: once plans or problems have come, it opens plans; a year later than the
+    report's review year marks plans; after a named review part (工作回顾) it is undecided;
+    otherwise it heads another item of the review. Lead-ins and closing paragraphs decide their
+    own paragraph. Where a new report starts inside the text (`document_starts`), all of this
+    is forgotten.
+    """
+    roles: list[str | None] = []
+    starts = set(document_starts(list(paragraphs)))
+    for i, paragraph in enumerate(paragraphs):
+        if i in starts:
+            part: str | None = SUMMARY if i == 0 else UNDECIDED
+            top_level: int | None = None
+            review_year = _report_year(paragraphs[i:])
+            review_named = problems_seen = seen_content = False
+        if _NO_LABEL_LINE.search(paragraph) or (not seen_content and _is_title(paragraph)):
+            roles.append(NO_LABEL)
+            continue
+        seen_content = True
+        if is_heading(paragraph):
+            level = heading_level(paragraph)
+            role = heading_role(paragraph)
+            year = _heading_year(paragraph)
+            is_top = level is None or top_level is None or level <= top_level
+            if level is not None and (top_level is None or level < top_level):
+                top_level = level
+            if role == SUMMARY and is_top:
+                review_named = True
+                review_year = year if year is not None else review_year
+            if role is None and is_top:
+                if part == PLAN or problems_seen:
+                    role = PLAN
+                elif year is not None and review_year is not None:
+                    role = PLAN if year >= review_year else SUMMARY
+                else:
+                    role = UNDECIDED if review_named or part == UNDECIDED else SUMMARY
+            if role is not None:
+                part = role
+            problems_seen = problems_seen or part == PROBLEM
+            roles.append(part)
+            continue
+        if _closes_part(paragraphs, i, starts) and _CLOSING_OPENING.match(paragraph):
+            if _ANYWHERE_PROBLEM.search(paragraph):
+                roles.append(PROBLEM)
+            elif _FUTURE_FOCUS.search(paragraph):
+                roles.append(PLAN)
+            else:
+                roles.append(part)
+        elif _PLAN_LEAD.search(paragraph):
+            part = PLAN
+            roles.append(PLAN)
+        elif part != PROBLEM and (
+            _PROBLEM_LEAD.search(paragraph)
+            or (part in (SUMMARY, UNDECIDED) and _ADMISSION.search(paragraph))
+        ):
+            if paragraph.rstrip().endswith((":", "：")):
+                part = PROBLEM  # 存在的问题主要表现在: introduces a list of problems
+            roles.append(PROBLEM)
+        elif roles and roles[-1] == PROBLEM and _LIST_ITEM.match(paragraph):
+            roles.append(PROBLEM)  # 一是……二是……: the items of a list of problems
+        else:
+            roles.append(part)
+        problems_seen = problems_seen or roles[-1] == PROBLEM
+    return roles
+
+
+def _closes_part(paragraphs: Sequence[str], i: int, starts: set[int]) -> bool:
+    """Paragraph i is the last before the document ends or a top-level heading opens a part."""
+    nxt = i + 1
+    if nxt == len(paragraphs) or nxt in starts:
+        return True
+    return is_heading(paragraphs[nxt]) and heading_level(paragraphs[nxt]) in (None, 1)
+
+
+def _is_title(paragraph: str) -> bool:
+    """A title line before any content: short, no sentence punctuation, not numbered."""
+    return (
+        is_heading(paragraph)
+        and heading_level(paragraph) is None
+        and heading_role(paragraph)
+        in (
+            None,
+            SUMMARY,
+        )
+    )
+
+
+def weak_labels(paragraphs: Sequence[str]) -> list[str | None]:
+    """Labels for every paragraph of one report: structure first; where it is silent, each run
+    of undecided paragraphs (a part under a neutral heading) takes the role its cue words
+    favour as a whole, since one paragraph's cues are too few to go by."""
+    labels = structural_roles(paragraphs)
+    i = 0
+    while i < len(labels):
+        if labels[i] != UNDECIDED:
+            i += 1
+            continue
+        end = i
+        while end < len(labels) and labels[end] == UNDECIDED:
+            end += 1
+        role = cue_label("".join(paragraphs[i:end]))
+        labels[i:end] = [role] * (end - i)
+        i = end
+    return labels
+
+
+def load_gold(path: Path) -> list[Document]:
+    """Read the gold file: one JSON object per paragraph with ``doc_id``, ``para_index``,
+    ``text``, ``label`` (one of LABELS or null) and ``source``."""
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    documents: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["label"] is not None and row["label"] not in LABELS:
+            raise ValueError(
+                f"{path}: paragraph {row['doc_id']}#{row['para_index']} has label {row['label']!r}"
+            )
+        documents.setdefault(row["doc_id"], []).append(row)
+    result = []
+    for doc_id, doc_rows in documents.items():
+        doc_rows.sort(key=lambda row: row["para_index"])
+        result.append(
+            Document(
+                id=doc_id,
+                source=doc_rows[0]["source"],
+                genre="work_report",
+                paragraphs=tuple(row["text"] for row in doc_rows),
+                labels=tuple(row["label"] for row in doc_rows),
+            )
+        )
+    return result
+
+
+def write_gold(documents: Sequence[Document], path: Path) -> None:
+    """Write documents with labels in the gold file format (see `load_gold`)."""
+    lines = []
+    for document in documents:
+        assert document.labels is not None
+        for index, (text, label) in enumerate(
+            zip(document.paragraphs, document.labels, strict=True)
+        ):
+            row = {
+                "doc_id": document.id,
+                "para_index": index,
+                "label": label,
+                "text": text,
+                "source": document.source,
+            }
+            lines.append(json.dumps(row, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,161 @@
+"""Gold labels as data, and the weak labeller on real snippets and on the gold seeds."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sklearn.metrics import f1_score
+
+from conftest import CORPORA, GOLD, SEEDS
+from zongjie.corpus import read_government_reports
+from zongjie.document import LABELS
+from zongjie.labels import UNDECIDED, heading_role, load_gold, structural_roles, weak_labels
+from zongjie.segment import segment, split_documents
+
+
+def test_gold_file_matches_the_segmented_seeds() -> None:
+    documents = load_gold(GOLD)
+    assert len(documents) == 11  # seed 001, and the ten reports of seed 002
+    by_source: dict[str, list[str]] = {}
+    for document in documents:
+        by_source.setdefault(document.source, []).extend(document.paragraphs)
+        assert document.labels is not None
+        assert set(document.labels) <= {*LABELS, None}
+    for path in SEEDS.glob("*.txt"):
+        assert by_source[f"data/raw/seeds/{path.name}"] == segment(path.read_text(encoding="utf-8"))
+
+
+def test_gold_label_counts() -> None:
+    counts = Counter(label for d in load_gold(GOLD) for label in d.labels)
+    assert counts == {"summary": 200, "plan": 31, "problem": 6, None: 4}
+
+
+def test_gold_documents_are_the_split_documents(seed_002: str) -> None:
+    gold = [d.paragraphs for d in load_gold(GOLD) if d.id.startswith("seed-002")]
+    assert [list(p) for p in gold] == split_documents(segment(seed_002))
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("二、存在问题", "problem"),
+        ("存在问题:", "problem"),
+        ("三、问题与不足", "problem"),
+        ("三、下步打算", "plan"),
+        ("五、下步工作打算", "plan"),
+        ("二、2024年工会工作要点", "plan"),
+        ("三、2016年重点工作", "plan"),
+        ("二、2024年经济社会发展总体要求和政策取向", "plan"),
+        ("一、2015年工作回顾", "summary"),
+        ("一、主要做法", "summary"),
+        ("一、 基本情况", "summary"),
+        ("一、坚持以满足群众教育需求为目标,高水平、高质量地普及农村义务教育", None),
+        ("六、积极关心和解决学校的实际问题、确保师资队伍的稳定", None),
+    ],
+)
+def test_heading_roles(heading: str, role: str | None) -> None:
+    assert heading_role(heading) == role
+
+
+def test_headings_carry_their_role_down() -> None:
+    paragraphs = [
+        "一、主要做法",
+        "我们全年组织培训12期,参训干部560人次。",
+        "二、存在问题",
+        "一是培训形式单一。",
+        "三、下步打算",
+        "1、加强领导,明确责任。",
+        "要根据工作实际,制定培训计划。",
+    ]
+    assert weak_labels(paragraphs) == [
+        "summary",
+        "summary",
+        "problem",
+        "problem",
+        "plan",
+        "plan",
+        "plan",
+    ]
+
+
+def test_lead_in_inside_the_review_is_a_problem() -> None:
+    # From the 2016 government work report: the problems are one paragraph of the review.
+    paragraphs = [
+        "2016政府工作报告",
+        "各位代表：",
+        "一、2015年工作回顾",
+        "过去一年，我国发展面临多重困难和严峻挑战。经济社会发展稳中有进、稳中有好。",
+        "在充分肯定去年成绩的同时，我们也清醒看到，我国发展中还存在不少困难和问题。",
+        "各位代表！",
+        '二、"十三五"时期主要目标任务和重大举措',
+        "今后五年，要在已经确定的全面建成小康社会目标要求的基础上，努力实现以下目标。",
+    ]
+    assert weak_labels(paragraphs) == [
+        None,
+        None,
+        "summary",
+        "summary",
+        "problem",
+        None,
+        "plan",
+        "plan",
+    ]
+
+
+def test_closing_paragraphs_are_labelled_by_their_main_point() -> None:
+    review = ["一、加强领导", "我们成立了领导小组,全年召开会议6次。"]
+    plan_close = "同志们,成绩属于过去,希望在于未来,在今后的工作中进一步振奋精神,作出我们的努力。"
+    problem_close = (
+        "一年来工作取得成效,但是,也应该清醒地认识到,有些问题还比较突出,需要加以研究和改进。"
+    )
+    assert weak_labels([*review, plan_close])[-1] == "plan"
+    assert weak_labels([*review, problem_close])[-1] == "problem"
+
+
+def test_neutral_heading_after_problems_opens_the_plans() -> None:
+    paragraphs = [
+        "一、过去一年工作回顾",
+        "经济平稳较快发展。",
+        "我们清醒地看到，经济社会发展中还存在不少问题和困难。",
+        "三、继续保持经济平稳较快发展",
+        "要坚持扩大内需的方针。",
+    ]
+    assert structural_roles(paragraphs)[3:] == ["plan", "plan"]
+
+
+def test_structure_leaves_what_it_cannot_tell_undecided() -> None:
+    paragraphs = [
+        "一、过去一年工作回顾",
+        "经济平稳较快发展。",
+        "二、加快转变发展方式",
+        "要坚持扩大内需。",
+    ]
+    assert structural_roles(paragraphs)[2:] == [UNDECIDED, UNDECIDED]
+    assert weak_labels(paragraphs)[2:] == ["plan", "plan"]  # decided by the part's cue words
+
+
+def test_weak_labels_agree_with_the_gold_seeds() -> None:
+    truth, predicted = [], []
+    for document in load_gold(GOLD):
+        for gold, weak in zip(document.labels, weak_labels(document.paragraphs), strict=True):
+            if gold is not None:
+                truth.append(gold)
+                predicted.append(weak)
+    assert f1_score(truth, predicted, labels=list(LABELS), average="macro") >= 0.95
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="shared corpora folder not present")
+def test_government_reports_get_every_role() -> None:
+    documents = read_government_reports(CORPORA, min_year=2014, max_year=2100)
+    assert [d.id for d in documents][:2] == ["gwr-2014", "gwr-2015"]
+    assert len({d.id for d in documents}) == len(documents)  # the two folders' overlap counts once
+    for document in documents:
+        counts = Counter(document.labels)
+        assert counts["summary"] > 10 and counts["plan"] > 15, document.id
+        assert not any("Public domain" in p for p in document.paragraphs)
+
+
+def test_missing_corpora_folder_warns_and_gives_nothing(tmp_path, caplog) -> None:
+    assert read_government_reports(tmp_path / "absent", 1992, 2100) == []
+    assert "not found" in caplog.text
