@@ -1,0 +1,105 @@
+"""End to end on a tiny config: grouped CV, the saved pipeline, the MLflow run, the Hydra entry."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import GOLD, ROOT
+from zongjie.corpus import read_seeds
+from zongjie.evaluation import cross_validate, labelled
+from zongjie.models import build_pipeline, proba_in_label_order
+from zongjie.persistence import load_pipeline
+from zongjie.training import train
+
+
+def test_folds_never_split_a_document() -> None:
+    documents = read_seeds(GOLD)
+    seen_in_test: dict[str, int] = {}
+    fits = []
+
+    def fit(pipeline, train_docs):
+        fits.append({d.id for d in train_docs})
+        texts, labels, _, _ = labelled(train_docs)
+        pipeline.fit(texts, labels)
+
+    def make():
+        return build_pipeline({"kind": "char", "min_df": 1}, {"name": "complement_nb"}, seed=0)
+
+    cv = cross_validate(documents, make, fit, n_splits=3, seed=0)
+    all_ids = {d.id for d in documents}
+    for train_ids in fits:
+        for doc_id in all_ids - train_ids:
+            seen_in_test[doc_id] = seen_in_test.get(doc_id, 0) + 1
+    assert seen_in_test == dict.fromkeys(
+        all_ids, 1
+    )  # each document tested once, never trained on then
+    assert len(cv.truth) == len(labelled(documents)[0])
+
+
+def test_train_end_to_end(tiny_cfg) -> None:
+    import mlflow
+
+    metrics = train(tiny_cfg)
+    for key in (
+        "isolated_macro_f1",
+        "isolated_f1_problem",
+        "document_macro_f1",
+        "isolated_work_report_macro_f1",
+    ):
+        assert 0.0 <= metrics[key] <= 1.0
+    model = load_pipeline(Path(tiny_cfg.output.model_path))
+    assert proba_in_label_order(model, ["下半年将重点做好以下工作:"]).shape == (1, 3)
+
+    mlflow.set_tracking_uri(tiny_cfg.mlflow.tracking_uri)
+    runs = mlflow.search_runs(experiment_names=["test"], output_format="list")
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.data.params["model.name"] == "logreg"
+    assert run.data.params["features.kind"] == "word"
+    assert run.data.params["eval.n_splits"] == "3"
+    assert run.data.metrics["isolated_macro_f1"] == pytest.approx(metrics["isolated_macro_f1"])
+    client = mlflow.MlflowClient()
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"config.yaml", "confusion_matrix.png", "classification_report.txt"} <= artifacts
+    logged = mlflow.sklearn.load_model(f"runs:/{run.info.run_id}/model")
+    assert list(logged.predict(["下半年将重点做好以下工作:"])) == list(
+        model.predict(["下半年将重点做好以下工作:"])
+    )
+    info = mlflow.models.get_model_info(f"runs:/{run.info.run_id}/model")
+    assert info.signature is not None and info.saved_input_example_info is not None
+
+
+def test_same_config_same_metrics(tiny_cfg) -> None:
+    tiny_cfg.mlflow.log_model = False
+    assert train(tiny_cfg) == train(tiny_cfg)
+
+
+def test_train_py_with_overrides(tmp_path) -> None:
+    model_path = tmp_path / "svc.joblib"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "train.py",
+            "model=linear_svc",
+            "features.ngram_range=[1,3]",
+            "data=seeds",
+            "eval.n_splits=3",
+            f"output.model_path={model_path}",
+            f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}",
+            "mlflow.log_model=false",
+            f"hydra.run.dir={tmp_path / 'hydra'}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (
+        load_pipeline(model_path).named_steps["classifier"].__class__.__name__
+        == "CalibratedClassifierCV"
+    )
