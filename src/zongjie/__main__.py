@@ -1,0 +1,73 @@
+"""`python -m zongjie FILE [FILE …]` (`-` for stdin): one JSON line per paragraph.
+
+Each file is segmented, split into its reports, and each report labelled as a whole document.
+A line holds the file, the report's number in the file, the paragraph's number in its report,
+the paragraph, its label and the three probabilities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from zongjie.document import LABELS
+
+
+def _read(name: str) -> str:
+    if name == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise SystemExit(f"zongjie: {name}: no such file")
+        data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SystemExit(
+            f"zongjie: {name}: not UTF-8 text (undecodable byte at offset {error.start})"
+        ) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m zongjie",
+        description="Label every paragraph of Chinese work reports as summary, problem or plan.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files; - reads stdin")
+    parser.add_argument("--model", help="a model file other than the default")
+    args = parser.parse_args(argv)
+
+    from zongjie.api import _document_proba, load_model
+    from zongjie.segment import segment, split_documents
+
+    if args.model:
+        try:
+            load_model(args.model)
+        except (FileNotFoundError, ValueError) as error:
+            raise SystemExit(f"zongjie: {error}") from None
+    out = sys.stdout
+    for name in args.files:
+        for number, paragraphs in enumerate(split_documents(segment(_read(name))), start=1):
+            proba = _document_proba(paragraphs)
+            for index, (paragraph, row) in enumerate(zip(paragraphs, proba, strict=True)):
+                record = {
+                    "file": name,
+                    "document": number,
+                    "index": index,
+                    "paragraph": paragraph,
+                    "label": LABELS[int(row.argmax())],
+                    "probabilities": {
+                        label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)
+                    },
+                }
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

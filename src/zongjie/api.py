@@ -1,0 +1,133 @@
+"""User input → validated paragraphs → predict / predict_proba / predict_document.
+
+Validation happens here, once; everything behind it trusts its input. The default model is
+loaded lazily, once per process, under a lock, so the first calls from several threads share
+one load.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from zongjie.document import LABELS
+
+__all__ = ["default_model_path", "load_model", "predict", "predict_document", "predict_proba"]
+
+MODEL_FILENAME = "zongjie.joblib"
+MODEL_ENV = "ZONGJIE_MODEL"
+
+_model: Any = None
+_model_lock = threading.Lock()
+
+
+def default_model_path() -> Path:
+    """Where the default model lives: $ZONGJIE_MODEL, else the copy installed with the package,
+    else models/ of the source checkout."""
+    if env := os.environ.get(MODEL_ENV):
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    installed = here / "_model" / MODEL_FILENAME
+    if installed.is_file():
+        return installed
+    return here.parents[1] / "models" / MODEL_FILENAME
+
+
+def load_model(path: str | os.PathLike[str] | None = None) -> Any:
+    """Make the model at `path` (default: `default_model_path()`) the one `predict` uses, and
+    return it. Raises FileNotFoundError or ValueError naming the file when it cannot be used."""
+    global _model
+    from zongjie.persistence import load_pipeline
+
+    model = load_pipeline(Path(path) if path is not None else default_model_path())
+    with _model_lock:
+        _model = model
+    return model
+
+
+def _load_default() -> Any:
+    from zongjie.persistence import load_pipeline
+
+    return load_pipeline(default_model_path())
+
+
+def _current_model() -> Any:
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                _model = _load_default()
+    return _model
+
+
+def _validate(paragraphs: object, function: str) -> tuple[list[str], bool]:
+    """The paragraphs as a list, and whether a lone str was given."""
+    if isinstance(paragraphs, str):
+        items, single = [paragraphs], True
+    elif isinstance(paragraphs, Sequence) and not isinstance(paragraphs, (bytes, bytearray)):
+        items, single = list(paragraphs), False
+    elif getattr(paragraphs, "ndim", None) == 1 and hasattr(paragraphs, "tolist"):
+        items, single = paragraphs.tolist(), False  # a numpy array or a pandas Series
+    else:
+        raise TypeError(
+            f"{function}() takes a str or a sequence of str, not {type(paragraphs).__name__}"
+        )
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise TypeError(f"paragraph {index} is {type(item).__name__}, not str")
+        if not item.strip():
+            raise ValueError(f"paragraph {index} is blank")
+    return items, single
+
+
+def _paragraph_proba(paragraphs: list[str]) -> np.ndarray:
+    if not paragraphs:
+        return np.empty((0, len(LABELS)))
+    from zongjie.models import proba_in_label_order
+
+    return proba_in_label_order(_current_model(), paragraphs)
+
+
+def _labels(proba: np.ndarray) -> list[str]:
+    return [LABELS[i] for i in proba.argmax(axis=1)]
+
+
+@overload
+def predict(paragraphs: str) -> str: ...
+@overload
+def predict(paragraphs: Sequence[str]) -> list[str]: ...
+def predict(paragraphs: str | Sequence[str]) -> str | list[str]:
+    """Label each paragraph on its own, without context: one of `LABELS` per paragraph.
+    A lone str gives a lone label."""
+    items, single = _validate(paragraphs, "predict")
+    labels = _labels(_paragraph_proba(items))
+    return labels[0] if single else labels
+
+
+def predict_proba(paragraphs: str | Sequence[str]) -> np.ndarray:
+    """Probabilities of shape (n, 3), columns in `LABELS` order, each row summing to 1."""
+    items, _ = _validate(paragraphs, "predict_proba")
+    return _paragraph_proba(items)
+
+
+def _document_proba(items: list[str]) -> np.ndarray:
+    from zongjie.context import document_proba
+
+    return document_proba(items, _paragraph_proba(items))
+
+
+def predict_document(paragraphs: Sequence[str]) -> list[str]:
+    """Label the paragraphs of ONE document, given in reading order, using its structure
+    (headings, lead-ins, order of parts) as well as each paragraph's text. Same length out."""
+    if isinstance(paragraphs, str):
+        raise TypeError(
+            "predict_document() takes the paragraphs of one document as a sequence of str, "
+            "not a str (use zongjie.segment(text) to split raw text)"
+        )
+    items, _ = _validate(paragraphs, "predict_document")
+    return _labels(_document_proba(items)) if items else []

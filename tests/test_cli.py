@@ -1,0 +1,50 @@
+"""`python -m zongjie FILE …`: one JSON line per paragraph."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import SEEDS
+from zongjie import LABELS, segment
+
+
+def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "zongjie", *args], input=stdin, capture_output=True, timeout=120
+    )
+
+
+def test_one_json_line_per_paragraph() -> None:
+    path = SEEDS / "002_354727535b141923.txt"
+    result = _run(str(path))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [r["paragraph"] for r in records] == segment(path.read_text(encoding="utf-8"))
+    assert {r["document"] for r in records} == set(range(1, 11))
+    for record in records:
+        assert record["label"] in LABELS
+        assert set(record["probabilities"]) == set(LABELS)
+        assert abs(sum(record["probabilities"].values()) - 1) < 1e-3
+        assert record["label"] == max(record["probabilities"], key=record["probabilities"].get)
+
+
+def test_stdin_with_bom() -> None:
+    result = _run("-", stdin="\ufeff二、存在问题\n学校布局调整的任务仍然很重。\n".encode())
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [(r["paragraph"], r["label"]) for r in records] == [
+        ("二、存在问题", "problem"),
+        ("学校布局调整的任务仍然很重。", "problem"),
+    ]
+
+
+def test_missing_and_undecodable_files_are_named(tmp_path) -> None:
+    result = _run(str(tmp_path / "absent.txt"))
+    assert result.returncode != 0 and b"absent.txt: no such file" in result.stderr
+    bad = tmp_path / "gbk.txt"
+    bad.write_bytes("今年完成了任务。".encode("gbk"))
+    result = _run(str(bad))
+    assert result.returncode != 0
+    assert b"gbk.txt: not UTF-8 text (undecodable byte at offset 0)" in result.stderr
