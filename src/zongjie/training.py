@@ -107,7 +107,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
             mask = [g == genre for g in cv.genres]
             truth = [t for t, m in zip(cv.truth, mask, strict=True) if m]
             genre_predicted = [p for p, m in zip(predicted, mask, strict=True) if m]
-            metrics[f"{track}_{genre}_macro_f1"] = scores(truth, genre_predicted)["macro_f1"]
+            genre_scores = scores(truth, genre_predicted)
+            metrics.update({f"{track}_{genre}_{k}": v for k, v in genre_scores.items()})
     report_text, matrix = report(cv.truth, cv.predicted["isolated"])
     log.info("grouped %d-fold CV, isolated paragraphs:\n%s", cfg.eval.n_splits, report_text)
 

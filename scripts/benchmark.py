@@ -1,0 +1,105 @@
+"""Speed of zongjie beside plain jieba, in the same run, on the same paragraphs.
+
+    python scripts/benchmark.py [--repeat 5] [--corpora ../shared/corpora]
+
+Prints `predict` throughput (paragraphs/s, chars/s) next to `jieba.lcut` over the same
+paragraphs, `predict_document` on a long report, and the cold start of
+`import zongjie; predict([...])` in fresh processes. Timings are the best of --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COLD_START = """
+import time
+start = time.perf_counter()
+import zongjie
+zongjie.predict(["上半年共完成培训120人次。", "下半年将进一步加强领导。"])
+print(time.perf_counter() - start)
+"""
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def load_paragraphs(corpora: Path | None) -> list[str]:
+    from zongjie.corpus import read_government_reports, read_seeds
+
+    documents = read_seeds(ROOT / "data" / "labels" / "seed_gold.jsonl")
+    if corpora is not None:
+        documents += read_government_reports(corpora, min_year=2014, max_year=2100)
+    return [p for d in documents for p in d.paragraphs]
+
+
+def cold_start(runs: int) -> tuple[float, float]:
+    """Median in-process time of import + first predict, and median whole-process wall time."""
+    inside, whole = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", COLD_START], capture_output=True, text=True, check=True
+        )
+        whole.append(time.perf_counter() - start)
+        inside.append(float(result.stdout.strip().splitlines()[-1]))
+    return statistics.median(inside), statistics.median(whole)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    args = parser.parse_args()
+
+    import jieba
+
+    import zongjie
+    from zongjie.features import normalize
+
+    corpora = args.corpora if args.corpora.is_dir() else None
+    paragraphs = load_paragraphs(corpora)
+    chars = sum(map(len, paragraphs))
+    zongjie.predict(paragraphs[:2])  # load the model and jieba's dictionary once
+    jieba.initialize()
+
+    jieba_seconds = best_of(args.repeat, lambda: [jieba.lcut(p) for p in paragraphs])
+    predict_seconds = best_of(args.repeat, lambda: zongjie.predict(paragraphs))
+    normalized = [normalize(p) for p in paragraphs]
+    jieba_normalized = best_of(args.repeat, lambda: [jieba.lcut(p) for p in normalized])
+
+    report = paragraphs[:200]
+    document_seconds = best_of(args.repeat, lambda: zongjie.predict_document(report))
+    inside, whole = cold_start(max(3, args.repeat))
+
+    source = "seeds + government work reports 2014-" if corpora else "seeds"
+    print(f"paragraphs: {len(paragraphs)} ({chars} chars) from {source}; cpus: {os.cpu_count()}")
+    print(f"{'':34}{'paragraphs/s':>14}{'chars/s':>14}{'seconds':>10}")
+    rows = [
+        ("jieba.lcut (raw text)", jieba_seconds),
+        ("jieba.lcut (normalized text)", jieba_normalized),
+        ("zongjie.predict", predict_seconds),
+    ]
+    for name, seconds in rows:
+        print(f"{name:34}{len(paragraphs) / seconds:14,.0f}{chars / seconds:14,.0f}{seconds:10.3f}")
+    print(f"predict time / jieba time: {predict_seconds / jieba_seconds:.2f}")
+    print(f"predict_document, {len(report)}-paragraph report: {document_seconds * 1000:.1f} ms")
+    print(f"cold start (import zongjie + first predict): {inside:.2f} s in process, ", end="")
+    print(f"{whole:.2f} s wall")
+
+
+if __name__ == "__main__":
+    main()
