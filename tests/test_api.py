@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 import zongjie
-from zongjie import LABELS, api, predict, predict_document, predict_proba, segment
+from zongjie import (
+    LABELS,
+    api,
+    predict,
+    predict_document,
+    predict_document_proba,
+    predict_proba,
+    segment,
+)
 
 # Real paragraphs: seed 002 (lines 3, 70, 118) and the 2016 government work report.
 SUMMARY = (
@@ -34,6 +42,7 @@ def test_public_names_are_exactly_the_api() -> None:
         "load_model",
         "predict",
         "predict_document",
+        "predict_document_proba",
         "predict_proba",
         "segment",
     }
@@ -51,6 +60,7 @@ def test_empty_in_empty_out() -> None:
     assert predict([]) == []
     assert predict_proba([]).shape == (0, 3)
     assert predict_document([]) == []
+    assert predict_document_proba([]).shape == (0, 3)
 
 
 def test_probabilities_are_in_label_order_and_sum_to_one() -> None:
@@ -79,7 +89,9 @@ def test_whole_document_path(seed_002: str) -> None:
     assert labels[paragraphs.index("三、下步打算")] == "plan"
 
 
-@pytest.mark.parametrize("function", [predict, predict_proba, predict_document])
+@pytest.mark.parametrize(
+    "function", [predict, predict_proba, predict_document, predict_document_proba]
+)
 def test_element_of_wrong_type_names_its_index_and_type(function) -> None:
     with pytest.raises(TypeError, match=r"^paragraph 1 is NoneType, not str$"):
         function([SUMMARY, None])
@@ -89,7 +101,9 @@ def test_element_of_wrong_type_names_its_index_and_type(function) -> None:
         function([SUMMARY, PLAN, b"x"])
 
 
-@pytest.mark.parametrize("function", [predict, predict_proba, predict_document])
+@pytest.mark.parametrize(
+    "function", [predict, predict_proba, predict_document, predict_document_proba]
+)
 def test_blank_element_names_its_index(function) -> None:
     with pytest.raises(ValueError, match=r"^paragraph 1 is blank$"):
         function([SUMMARY, "  \u3000\n"])
@@ -98,7 +112,9 @@ def test_blank_element_names_its_index(function) -> None:
 
 
 @pytest.mark.parametrize("bad", [None, 3, 2.5, b"bytes", {"a": "b"}, {SUMMARY}])
-@pytest.mark.parametrize("function", [predict, predict_proba, predict_document])
+@pytest.mark.parametrize(
+    "function", [predict, predict_proba, predict_document, predict_document_proba]
+)
 def test_argument_of_wrong_type(function, bad) -> None:
     with pytest.raises(TypeError, match=r"takes a str or a sequence of str, not"):
         function(bad)
@@ -109,9 +125,10 @@ def test_blank_single_str() -> None:
         predict("   ")
 
 
-def test_predict_document_refuses_raw_text() -> None:
+@pytest.mark.parametrize("function", [predict_document, predict_document_proba])
+def test_document_functions_refuse_raw_text(function) -> None:
     with pytest.raises(TypeError, match=r"use zongjie\.segment"):
-        predict_document(SUMMARY)
+        function(SUMMARY)
 
 
 @pytest.mark.parametrize(

@@ -10,34 +10,32 @@ import pytest
 
 from conftest import GOLD, ROOT
 from zongjie.corpus import read_seeds
-from zongjie.evaluation import cross_validate, labelled
-from zongjie.models import build_pipeline, proba_in_label_order
+from zongjie.evaluation import evaluate, grouped_folds, labelled
+from zongjie.models import build_pipeline, fit_pipeline, proba_in_label_order
 from zongjie.persistence import load_pipeline
 from zongjie.training import train
 
 
 def test_folds_never_split_a_document() -> None:
     documents = read_seeds(GOLD)
-    seen_in_test: dict[str, int] = {}
-    fits = []
-
-    def fit(pipeline, train_docs):
-        fits.append({d.id for d in train_docs})
-        texts, labels, _, _ = labelled(train_docs)
-        pipeline.fit(texts, labels)
-
-    def make():
-        return build_pipeline({"kind": "char", "min_df": 1}, {"name": "complement_nb"}, seed=0)
-
-    cv = cross_validate(documents, make, fit, n_splits=3, seed=0)
-    all_ids = {d.id for d in documents}
-    for train_ids in fits:
-        for doc_id in all_ids - train_ids:
-            seen_in_test[doc_id] = seen_in_test.get(doc_id, 0) + 1
-    assert seen_in_test == dict.fromkeys(
-        all_ids, 1
-    )  # each document tested once, never trained on then
-    assert len(cv.truth) == len(labelled(documents)[0])
+    folds = grouped_folds(documents, n_splits=3, seed=0)
+    tested = [i for _, test in folds for i in test]
+    assert sorted(tested) == list(range(len(documents)))  # each document tested exactly once
+    for train_idx, test_idx in folds:
+        assert not set(train_idx) & set(test_idx)
+    predictions = evaluate(
+        documents,
+        folds,
+        lambda: build_pipeline({"kind": "char", "min_df": 1}, {"name": "complement_nb"}, 0),
+        lambda pipeline, docs: fit_pipeline(
+            pipeline, *labelled(docs)[:2], doc_ids=labelled(docs)[2]
+        ),
+        raw_root=ROOT,
+    )
+    n_labelled = len(labelled(documents)[0])
+    assert len(predictions.truth["isolated"]) == len(predictions.truth["document"]) == n_labelled
+    assert len(predictions.truth["raw"]) == n_labelled  # every paragraph found again by text
+    assert 0 < len(predictions.truth["headless"]) < n_labelled
 
 
 def test_train_end_to_end(tiny_cfg) -> None:
@@ -99,7 +97,5 @@ def test_train_py_with_overrides(tmp_path) -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (
-        load_pipeline(model_path).named_steps["classifier"].__class__.__name__
-        == "CalibratedClassifierCV"
-    )
+    classifier = load_pipeline(model_path).named_steps["classifier"]
+    assert type(classifier.estimator_).__name__ == "CalibratedClassifierCV"

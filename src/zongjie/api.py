@@ -17,7 +17,14 @@ import numpy as np
 
 from zongjie.document import LABELS
 
-__all__ = ["default_model_path", "load_model", "predict", "predict_document", "predict_proba"]
+__all__ = [
+    "default_model_path",
+    "load_model",
+    "predict",
+    "predict_document",
+    "predict_document_proba",
+    "predict_proba",
+]
 
 MODEL_FILENAME = "zongjie.joblib"
 MODEL_ENV = "ZONGJIE_MODEL"
@@ -116,18 +123,31 @@ def predict_proba(paragraphs: str | Sequence[str]) -> np.ndarray:
 
 
 def _document_proba(items: list[str]) -> np.ndarray:
+    if not items:
+        return np.empty((0, len(LABELS)))
     from zongjie.context import document_proba
 
-    return document_proba(items, _paragraph_proba(items))
+    model = _current_model()
+    return document_proba(items, _paragraph_proba(items), model.named_steps["classifier"])
+
+
+def _document_items(paragraphs: Sequence[str], function: str) -> list[str]:
+    if isinstance(paragraphs, str):
+        raise TypeError(
+            f"{function}() takes the paragraphs of one document as a sequence of str, "
+            "not a str (use zongjie.segment(text) to split raw text)"
+        )
+    return _validate(paragraphs, function)[0]
 
 
 def predict_document(paragraphs: Sequence[str]) -> list[str]:
     """Label the paragraphs of ONE document, given in reading order, using its structure
-    (headings, lead-ins, order of parts) as well as each paragraph's text. Same length out."""
-    if isinstance(paragraphs, str):
-        raise TypeError(
-            "predict_document() takes the paragraphs of one document as a sequence of str, "
-            "not a str (use zongjie.segment(text) to split raw text)"
-        )
-    items, _ = _validate(paragraphs, "predict_document")
-    return _labels(_document_proba(items)) if items else []
+    (headings, lead-ins, the order of its parts) as well as each paragraph's text. Same length
+    out."""
+    return _labels(_document_proba(_document_items(paragraphs, "predict_document")))
+
+
+def predict_document_proba(paragraphs: Sequence[str]) -> np.ndarray:
+    """The probabilities behind `predict_document`: shape (n, 3), columns in `LABELS` order,
+    rows summing to 1."""
+    return _document_proba(_document_items(paragraphs, "predict_document_proba"))

@@ -1,33 +1,96 @@
 """Per-paragraph probabilities + reading order → document labels.
 
-A paragraph whose role the document's structure decides (a heading carrying its part's role down,
-a lead-in such as 我们也清醒认识到…) takes that role; the classifier decides the rest.
+Two decoders, chosen by the model's ``decoder`` setting (Hydra's ``context=`` group):
+
+* ``rules``: a paragraph whose role the document's structure decides (a heading carrying its
+  part's role down, a lead-in such as 我们也清醒认识到…) takes that role; the classifier
+  decides the rest, each paragraph on its own.
+* ``hmm``: the same evidence, but decoded along the document as a hidden Markov chain whose
+  transitions were learned from training reports (summary tends to come first, problems next,
+  plans last). Forward–backward gives each paragraph's posterior, so a paragraph with weak
+  cues follows its neighbours, and a report stripped of its headings still reads in order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from zongjie.document import LABELS
-from zongjie.labels import UNDECIDED, structural_roles
+from zongjie.labels import SUMMARY, UNDECIDED, structural_roles
+from zongjie.segment import document_starts
 
 __all__ = ["document_proba"]
 
-# How much a structural decision outweighs the classifier: enough that it always wins (the
-# classifier's share can never exceed 1 - STRUCTURE_WEIGHT < STRUCTURE_WEIGHT), while the
-# probabilities still show how sure the classifier was.
-STRUCTURE_WEIGHT = 0.75
+DEFAULT_STRUCTURE_WEIGHT = 0.75
 
 
-def document_proba(paragraphs: Sequence[str], paragraph_proba: np.ndarray) -> np.ndarray:
-    """Probabilities (n, 3) for one document's paragraphs in reading order."""
+def _structured(paragraph_proba: np.ndarray, roles: list[str | None], weight: float) -> np.ndarray:
+    """Mix each decided paragraph's probabilities with its structural role. With weight > 0.5
+    the role always wins, and the probabilities still show how sure the classifier was."""
     proba = paragraph_proba.copy()
-    for i, role in enumerate(structural_roles(paragraphs)):
-        if role is None or role == UNDECIDED:
+    for i, role in enumerate(roles):
+        if role is not None and role != UNDECIDED:
+            onehot = np.zeros(len(LABELS))
+            onehot[LABELS.index(role)] = 1.0
+            proba[i] = weight * onehot + (1 - weight) * paragraph_proba[i]
+    return proba
+
+
+def _forward_backward(
+    emissions: np.ndarray, start: np.ndarray, transitions: np.ndarray
+) -> np.ndarray:
+    """Posterior state probabilities of a chain, scaled at each step to stay in range."""
+    n, k = emissions.shape
+    forward = np.empty((n, k))
+    backward = np.ones((n, k))
+    forward[0] = start * emissions[0]
+    forward[0] /= forward[0].sum()
+    for t in range(1, n):
+        forward[t] = (forward[t - 1] @ transitions) * emissions[t]
+        forward[t] /= forward[t].sum()
+    for t in range(n - 2, -1, -1):
+        backward[t] = transitions @ (emissions[t + 1] * backward[t + 1])
+        backward[t] /= backward[t].sum()
+    posterior = forward * backward
+    return posterior / posterior.sum(axis=1, keepdims=True)
+
+
+def document_proba(
+    paragraphs: Sequence[str], paragraph_proba: np.ndarray, classifier: Any = None
+) -> np.ndarray:
+    """Probabilities (n, 3) for one document's paragraphs in reading order.
+
+    `classifier` is the fitted `DocumentClassifier` (for its transitions and settings); without
+    one, or with ``decoder="rules"``, structure overrides the paragraph probabilities directly.
+    """
+    # Before the first heading, `rules` assumes a review (reports open with one); `hmm` assumes
+    # nothing and lets the classifier and the chain decide, which holds up without headings.
+    opening = UNDECIDED if getattr(classifier, "opening", "summary") == "undecided" else SUMMARY
+    roles = structural_roles(paragraphs, opening=opening)
+    weight = getattr(classifier, "structure_weight", DEFAULT_STRUCTURE_WEIGHT)
+    structured = _structured(paragraph_proba, roles, weight)
+    if getattr(classifier, "decoder", "rules") != "hmm" or len(paragraphs) == 0:
+        return structured
+    # Titles, dates and salutations carry no role: they keep their own probabilities and do
+    # not break the chain. A new report inside the text restarts it.
+    emissions = np.clip(structured, 1e-6, None) ** classifier.emission_weight
+    proba = structured.copy()
+    starts = document_starts(list(paragraphs))
+    bounds = [*starts[1:], len(paragraphs)]
+    for begin, end in zip(starts, bounds, strict=True):
+        chain = [i for i in range(begin, end) if roles[i] is not None]
+        if not chain:
             continue
-        onehot = np.zeros(len(LABELS))
-        onehot[LABELS.index(role)] = 1.0
-        proba[i] = STRUCTURE_WEIGHT * onehot + (1 - STRUCTURE_WEIGHT) * paragraph_proba[i]
+        chain_emissions = emissions[chain]
+        if classifier.position_weight:
+            bins = [j * classifier.position_.shape[0] // len(chain) for j in range(len(chain))]
+            chain_emissions = (
+                chain_emissions * classifier.position_[bins] ** classifier.position_weight
+            )
+        proba[chain] = _forward_backward(
+            chain_emissions, classifier.start_, classifier.transitions_
+        )
     return proba

@@ -141,7 +141,7 @@ def _report_year(paragraphs: Sequence[str]) -> int | None:
     return None
 
 
-def structural_roles(paragraphs: Sequence[str]) -> list[str | None]:
+def structural_roles(paragraphs: Sequence[str], opening: str = SUMMARY) -> list[str | None]:
     """Per paragraph: a label structure decides, None (no label: titles, salutations, dates),
     or `UNDECIDED` where structure gives no answer.
 
@@ -152,12 +152,16 @@ def structural_roles(paragraphs: Sequence[str]) -> list[str | None]:
     otherwise it heads another item of the review. Lead-ins and closing paragraphs decide their
     own paragraph. Where a new report starts inside the text (`document_starts`), all of this
     is forgotten.
+
+    `opening` is the role assumed before the first heading: SUMMARY reads a report the way
+    reports are written (they open with a review); UNDECIDED assumes nothing, for callers that
+    have other evidence, such as a classifier, and may be given a report without headings.
     """
     roles: list[str | None] = []
     starts = set(document_starts(list(paragraphs)))
     for i, paragraph in enumerate(paragraphs):
         if i in starts:
-            part: str | None = SUMMARY if i == 0 else UNDECIDED
+            part: str | None = opening if i == 0 else UNDECIDED
             top_level: int | None = None
             review_year = _report_year(paragraphs[i:])
             review_named = problems_seen = seen_content = False

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
@@ -16,9 +18,17 @@ from sklearn.svm import LinearSVC
 from zongjie.document import LABELS
 from zongjie.features import build_features
 
-__all__ = ["as_texts", "build_classifier", "build_pipeline", "fit_pipeline", "proba_in_label_order"]
+__all__ = [
+    "DocumentClassifier",
+    "as_texts",
+    "build_classifier",
+    "build_pipeline",
+    "fit_pipeline",
+    "proba_in_label_order",
+]
 
 TEXT_COLUMN = "text"
+POSITION_BINS = 5  # a report's relative position, in fifths
 
 
 def as_texts(inputs: Any) -> list[str]:
@@ -54,34 +64,121 @@ def build_classifier(params: dict[str, Any], seed: int) -> Any:
     raise ValueError(f"model.name must be logreg, linear_svc or complement_nb, not {name!r}")
 
 
-def build_pipeline(features: dict[str, Any], model: dict[str, Any], seed: int) -> Pipeline:
-    """One Pipeline from raw paragraph text to label."""
+class DocumentClassifier(ClassifierMixin, BaseEstimator):
+    """A paragraph classifier that also learns how roles follow one another in a report.
+
+    `predict_proba` is the wrapped classifier's, paragraph by paragraph. Fitting with
+    ``doc_ids`` (the document of each paragraph, paragraphs in reading order) also counts the
+    role transitions between consecutive labelled paragraphs of a document: `start_` and
+    `transitions_` (rows: from, columns: to, in `LABELS` order) are what `predict_document`
+    decodes with. The decoder's own settings travel with the model so a saved file is complete.
+    """
+
+    def __init__(
+        self,
+        estimator: Any = None,
+        decoder: str = "hmm",
+        smoothing: float = 1.0,
+        emission_weight: float = 1.0,
+        structure_weight: float = 0.75,
+        position_weight: float = 0.0,
+        opening: str = "summary",
+    ) -> None:
+        self.estimator = estimator
+        self.decoder = decoder
+        self.smoothing = smoothing
+        self.emission_weight = emission_weight
+        self.structure_weight = structure_weight
+        self.position_weight = position_weight
+        self.opening = opening
+
+    def fit(
+        self, X: Any, y: Any, doc_ids: Any = None, sample_weight: Any = None
+    ) -> DocumentClassifier:
+        labels = list(y)
+        estimator = clone(self.estimator)
+        if isinstance(estimator, CalibratedClassifierCV):
+            # A small training set may hold only two problem paragraphs: shrink the folds.
+            rarest = min(Counter(labels).values())
+            if rarest < 2:
+                raise ValueError(
+                    f"calibrating {type(estimator.estimator).__name__} needs at least 2 paragraphs "
+                    f"of every label; the training data has {dict(Counter(labels))}"
+                )
+            estimator.set_params(cv=min(estimator.cv, rarest))
+        if sample_weight is None:
+            estimator.fit(X, labels)
+        else:
+            estimator.fit(X, labels, sample_weight=sample_weight)
+        self.estimator_ = estimator
+        self.classes_ = estimator.classes_
+        self._learn_order(labels, doc_ids)
+        return self
+
+    def _learn_order(self, labels: list[str], doc_ids: Any) -> None:
+        """Start, transition and position statistics of the training reports."""
+        index = {label: i for i, label in enumerate(LABELS)}
+        k = len(LABELS)
+        starts = np.full(k, self.smoothing)
+        transitions = np.full((k, k), self.smoothing)
+        by_position = np.full((POSITION_BINS, k), self.smoothing)
+        doc_ids = list(doc_ids) if doc_ids is not None else [None] * len(labels)
+        begin = 0
+        while begin < len(labels):
+            end = begin
+            while end < len(labels) and doc_ids[end] == doc_ids[begin]:
+                end += 1
+            sequence = [index[label] for label in labels[begin:end]]
+            starts[sequence[0]] += 1
+            for a, b in itertools.pairwise(sequence):
+                transitions[a, b] += 1
+            for position, state in enumerate(sequence):
+                by_position[
+                    min(POSITION_BINS - 1, position * POSITION_BINS // len(sequence)), state
+                ] += 1.0 / len(sequence)
+            begin = end
+        self.start_ = starts / starts.sum()
+        self.transitions_ = transitions / transitions.sum(axis=1, keepdims=True)
+        position = by_position / by_position.sum(axis=1, keepdims=True)
+        overall = by_position.sum(axis=0) / by_position.sum()
+        # How much more (or less) likely each role is in each fifth of a report than overall.
+        self.position_ = position / overall
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def build_pipeline(
+    features: dict[str, Any],
+    model: dict[str, Any],
+    seed: int,
+    context: dict[str, Any] | None = None,
+) -> Pipeline:
+    """One Pipeline from raw paragraph text to label; `context` sets how documents are decoded."""
     return Pipeline(
         [
             ("texts", FunctionTransformer(as_texts)),
             ("features", build_features(features)),
-            ("classifier", build_classifier(model, seed)),
+            ("classifier", DocumentClassifier(build_classifier(model, seed), **(context or {}))),
         ]
     )
 
 
 def fit_pipeline(
-    pipeline: Pipeline, texts: list[str], labels: list[str], sample_weight: np.ndarray | None = None
+    pipeline: Pipeline,
+    texts: list[str],
+    labels: list[str],
+    *,
+    doc_ids: list[str] | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> Pipeline:
-    """Fit, first shrinking a calibrated classifier's internal folds to what the rarest label
-    allows (a small training set may hold only two problem paragraphs)."""
-    classifier = pipeline.named_steps["classifier"]
-    if isinstance(classifier, CalibratedClassifierCV):
-        rarest = min(Counter(labels).values())
-        if rarest < 2:
-            raise ValueError(
-                f"calibrating {type(classifier.estimator).__name__} needs at least 2 paragraphs "
-                f"of every label; the training data has {dict(Counter(labels))}"
-            )
-        classifier.set_params(cv=min(classifier.cv, rarest))
-    if sample_weight is None:
-        return pipeline.fit(texts, labels)
-    return pipeline.fit(texts, labels, classifier__sample_weight=sample_weight)
+    """Fit on paragraphs in reading order, with the document each one belongs to."""
+    return pipeline.fit(
+        texts, labels, classifier__doc_ids=doc_ids, classifier__sample_weight=sample_weight
+    )
 
 
 def proba_in_label_order(pipeline: Pipeline, paragraphs: list[str]) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ from sklearn.pipeline import Pipeline
 
 from zongjie.corpus import read_government_reports, read_seeds
 from zongjie.document import LABELS, Document
-from zongjie.evaluation import cross_validate, labelled, report, scores
+from zongjie.evaluation import evaluate, grouped_folds, labelled, report
 from zongjie.models import build_pipeline, fit_pipeline
 from zongjie.persistence import save_pipeline
+from zongjie.segment import is_heading
 
-__all__ = ["load_documents", "train"]
+__all__ = ["load_documents", "train", "without_headings"]
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +39,30 @@ def load_documents(data: DictConfig) -> list[Document]:
     return documents
 
 
+def without_headings(document: Document) -> Document:
+    """The document as it reads when its headings are lost: heading-like paragraphs removed."""
+    keep = [i for i, paragraph in enumerate(document.paragraphs) if not is_heading(paragraph)]
+    assert document.labels is not None
+    return replace(
+        document,
+        id=f"{document.id}~headless",
+        paragraphs=tuple(document.paragraphs[i] for i in keep),
+        labels=tuple(document.labels[i] for i in keep),
+    )
+
+
 def _fit(
-    pipeline: Pipeline, documents: Sequence[Document], genre_weights: dict[str, float]
+    pipeline: Pipeline,
+    documents: Sequence[Document],
+    genre_weights: dict[str, float],
+    headless_copies: bool,
 ) -> None:
-    texts, labels, _, genres = labelled(documents)
+    if headless_copies:
+        # The decoder learns how roles follow one another with and without headings between.
+        documents = [*documents, *map(without_headings, documents)]
+    texts, labels, doc_ids, genres = labelled(documents)
     weights = np.array([genre_weights.get(genre, 1.0) for genre in genres])
-    fit_pipeline(pipeline, texts, labels, weights)
+    fit_pipeline(pipeline, texts, labels, doc_ids=doc_ids, sample_weight=weights)
 
 
 def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -90,27 +110,33 @@ def train(cfg: DictConfig) -> dict[str, float]:
         )
     features = OmegaConf.to_container(cfg.features, resolve=True)
     model = OmegaConf.to_container(cfg.model, resolve=True)
+    context = OmegaConf.to_container(cfg.context, resolve=True)
     genre_weights = dict(cfg.data.genre_weights)
+    raw_root = Path(cfg.data.raw_root)
 
     def make_pipeline() -> Pipeline:
-        return build_pipeline(features, model, cfg.seed)
+        return build_pipeline(features, model, cfg.seed, context)
 
     def fit(pipeline: Pipeline, train_docs: Sequence[Document]) -> None:
-        _fit(pipeline, train_docs, genre_weights)
+        _fit(pipeline, train_docs, genre_weights, cfg.data.headless_copies)
 
     log.info("cross-validating %s on %d documents", model["name"], len(documents))
-    cv = cross_validate(documents, make_pipeline, fit, cfg.eval.n_splits, cfg.seed)
-    metrics: dict[str, float] = {}
-    for track, predicted in cv.predicted.items():
-        metrics.update({f"{track}_{k}": v for k, v in scores(cv.truth, predicted).items()})
-        for genre in sorted(set(cv.genres)):
-            mask = [g == genre for g in cv.genres]
-            truth = [t for t, m in zip(cv.truth, mask, strict=True) if m]
-            genre_predicted = [p for p, m in zip(predicted, mask, strict=True) if m]
-            genre_scores = scores(truth, genre_predicted)
-            metrics.update({f"{track}_{genre}_{k}": v for k, v in genre_scores.items()})
-    report_text, matrix = report(cv.truth, cv.predicted["isolated"])
+    folds = grouped_folds(documents, cfg.eval.n_splits, cfg.seed)
+    cv = evaluate(documents, folds, make_pipeline, fit, raw_root)
+    metrics = cv.metrics()
+    genres = sorted({d.genre for d in documents})
+    if cfg.eval.genre_holdout and len(genres) > 1:
+        # Leave one genre out: train on the other genres, test on every report of this one.
+        for genre in genres:
+            test = [i for i, d in enumerate(documents) if d.genre == genre]
+            train_idx = [i for i, d in enumerate(documents) if d.genre != genre]
+            held_out = evaluate(documents, [(train_idx, test)], make_pipeline, fit, raw_root)
+            metrics.update(held_out.metrics(prefix=f"holdout_{genre}_"))
+    report_text, matrix = report(cv.truth["isolated"], cv.predicted["isolated"])
     log.info("grouped %d-fold CV, isolated paragraphs:\n%s", cfg.eval.n_splits, report_text)
+    for track in ("isolated", "document", "headless", "raw"):
+        if f"{track}_macro_f1" in metrics:
+            log.info("%s macro-F1 %.3f", track, metrics[f"{track}_macro_f1"])
 
     pipeline = make_pipeline()
     fit(pipeline, documents)
