@@ -6,8 +6,9 @@ import json
 import subprocess
 import sys
 
-from conftest import SEEDS
 from zongjie import LABELS, segment
+
+from conftest import SEEDS
 
 
 def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:

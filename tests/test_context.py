@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.dummy import DummyClassifier
 
-from conftest import GOLD
 from zongjie import LABELS, predict, predict_document, predict_document_proba
 from zongjie.context import document_proba
 from zongjie.labels import load_gold
 from zongjie.models import DocumentClassifier
 from zongjie.segment import is_heading
+
+from conftest import GOLD
 
 S, P, L = (LABELS.index(label) for label in ("summary", "problem", "plan"))
 

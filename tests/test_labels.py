@@ -7,11 +7,12 @@ from collections import Counter
 import pytest
 from sklearn.metrics import f1_score
 
-from conftest import CORPORA, GOLD, SEEDS
 from zongjie.corpus import read_government_reports
 from zongjie.document import LABELS
 from zongjie.labels import UNDECIDED, heading_role, load_gold, structural_roles, weak_labels
 from zongjie.segment import segment, split_documents
+
+from conftest import CORPORA, GOLD, SEEDS
 
 
 def test_gold_file_matches_the_segmented_seeds() -> None:

@@ -87,7 +87,7 @@ def _validate(paragraphs: object, function: str) -> tuple[list[str], bool]:
     for index, item in enumerate(items):
         if not isinstance(item, str):
             raise TypeError(f"paragraph {index} is {type(item).__name__}, not str")
-        if not item.strip():
+        if not item or item.isspace():
             raise ValueError(f"paragraph {index} is blank")
     return items, single
 

@@ -1,0 +1,60 @@
+"""Features: normalisation, tokenizers, and the numpy-applied TF-IDF against scikit-learn's."""
+
+from __future__ import annotations
+
+import pytest
+
+from zongjie.features import TOKENIZERS, build_features, normalize, tokenize, tokenize_rjieba
+from zongjie.labels import load_gold
+
+from conftest import GOLD
+
+
+@pytest.fixture(scope="module")
+def paragraphs() -> list[str]:
+    return [p for d in load_gold(GOLD) for p in d.paragraphs]
+
+
+def test_normalize_folds_the_genres_conventions() -> None:
+    assert normalize("１９９０年，ＧＤＰ增长３．６８％。") == "0年,gdp增长0%。"
+    assert normalize("我们\u3000完成了 任务\n") == "我们完成了任务"
+    assert normalize("①加强领导⒈落实") == "0加强领导0.落实"
+    assert normalize("ﬁ²") == "fi0"  # outside the fast table: full NFKC
+
+
+@pytest.mark.parametrize("tokenizer", ["jieba", "rjieba"])
+def test_numpy_tfidf_equals_scikit_learns(paragraphs: list[str], tokenizer: str) -> None:
+    features = build_features(
+        {
+            "kind": "word",
+            "tokenizer": tokenizer,
+            "min_df": 2,
+            "max_df": 0.9,
+            "stop_words": ["的", "和", "。"],
+        }
+    ).fit(paragraphs)
+    ours = features.transform(paragraphs)
+    theirs = features.vectorizer_.transform(paragraphs)
+    assert ours.shape == theirs.shape
+    assert (ours != theirs).nnz == 0
+    unseen = ["全新的词汇组合出现在这里。", "", "Only English words here."]
+    assert (features.transform(unseen) != features.vectorizer_.transform(unseen)).nnz == 0
+
+
+def test_trigrams_too(paragraphs: list[str]) -> None:
+    features = build_features({"kind": "word", "ngram_range": [1, 3], "min_df": 2})
+    features.fit(paragraphs[:120])
+    assert (features.transform(paragraphs) != features.vectorizer_.transform(paragraphs)).nnz == 0
+
+
+def test_both_tokenizers_agree_on_most_paragraphs(paragraphs: list[str]) -> None:
+    assert set(TOKENIZERS) == {"jieba", "rjieba"}
+    same = sum(tokenize(normalize(p)) == tokenize_rjieba(normalize(p)) for p in paragraphs)
+    assert same / len(paragraphs) >= 0.9
+
+
+def test_unknown_choices_are_named() -> None:
+    with pytest.raises(ValueError, match=r"features\.kind must be word, char or word\+char"):
+        build_features({"kind": "bytes"})
+    with pytest.raises(ValueError, match=r"features\.tokenizer must be one of"):
+        build_features({"kind": "word", "tokenizer": "pkuseg"})
