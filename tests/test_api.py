@@ -15,6 +15,7 @@ from zongjie import (
     predict,
     predict_document,
     predict_document_proba,
+    predict_iter,
     predict_proba,
     segment,
 )
@@ -43,6 +44,7 @@ def test_public_names_are_exactly_the_api() -> None:
         "predict",
         "predict_document",
         "predict_document_proba",
+        "predict_iter",
         "predict_proba",
         "segment",
     }
@@ -166,3 +168,26 @@ def test_load_model_errors_name_the_file(tmp_path) -> None:
     foreign.write_bytes(b"not a model at all")
     with pytest.raises(ValueError, match=r"foreign\.joblib is not a readable zongjie model"):
         zongjie.load_model(foreign)
+
+
+def test_predict_iter_streams_in_order() -> None:
+    paragraphs = [SUMMARY, PROBLEM, PLAN] * 7
+    stream = predict_iter(iter(paragraphs), batch_size=4)
+    assert next(stream) == "summary"  # a label is out before the stream is consumed
+    assert [predict(SUMMARY), *stream] == predict(paragraphs)
+    assert list(predict_iter([])) == []
+
+
+def test_predict_iter_names_bad_elements_by_stream_index() -> None:
+    with pytest.raises(TypeError, match=r"^paragraph 5 is NoneType, not str$"):
+        list(predict_iter([SUMMARY] * 5 + [None], batch_size=2))
+    with pytest.raises(TypeError, match=r"predict_iter\(\) takes an iterable of str, not str"):
+        predict_iter(SUMMARY)
+
+
+def test_eight_threads_give_the_labels_one_thread_gives() -> None:
+    paragraphs = [SUMMARY, PROBLEM, PLAN, GWR_PLAN] * 50
+    expected = predict(paragraphs)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: predict(paragraphs), range(32)))
+    assert all(result == expected for result in results)

@@ -41,11 +41,27 @@ def test_stdin_with_bom() -> None:
     ]
 
 
+def test_gbk_and_utf16_files_are_read(tmp_path) -> None:
+    for encoding in ("gbk", "utf-16"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes("二、存在问题\n学校布局调整的任务仍然很重。\n".encode(encoding))
+        result = _run(str(path))
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.decode("utf-8").splitlines()
+        assert [json.loads(line)["paragraph"] for line in lines] == [
+            "二、存在问题",
+            "学校布局调整的任务仍然很重。",
+        ]
+
+
 def test_missing_and_undecodable_files_are_named(tmp_path) -> None:
     result = _run(str(tmp_path / "absent.txt"))
     assert result.returncode != 0 and b"absent.txt: no such file" in result.stderr
-    bad = tmp_path / "gbk.txt"
-    bad.write_bytes("今年完成了任务。".encode("gbk"))
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("今年完成了任务。".encode() + b"\xff\xff\xff")
     result = _run(str(bad))
     assert result.returncode != 0
-    assert b"gbk.txt: not UTF-8 text (undecodable byte at offset 0)" in result.stderr
+    assert (
+        b"bad.txt: neither UTF-8 nor GB18030: undecodable byte 0xff at offset 24" in result.stderr
+    )
+    assert b"Traceback" not in result.stderr

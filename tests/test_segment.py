@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
-from zongjie.segment import document_starts, is_heading, segment, split_documents
+from zongjie.segment import (
+    decode,
+    document_starts,
+    is_heading,
+    iter_documents,
+    iter_paragraphs,
+    iter_text,
+    segment,
+    split_documents,
+)
 
 REVIEW = "一、坚持以满足群众教育需求为目标,高水平、高质量地普及农村义务教育"
 BODY = "⒈大力改善办学条件。一是加大“六有”工程和“校校通”工程的建设力度,全县上半年投入资金多万元。"
@@ -139,5 +150,51 @@ def test_a_single_report_is_one_document(seed_001: str) -> None:
 
 
 def test_segment_rejects_non_text() -> None:
-    with pytest.raises(TypeError, match="segment\\(\\) takes a str, not bytes"):
-        segment(b"abc")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"segment\(\) takes a str or bytes, not int"):
+        segment(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32", "gb18030", "gbk"])
+def test_every_usual_encoding_gives_the_same_paragraphs(seed_002: str, encoding: str) -> None:
+    text = seed_002.replace("\u2022", "")  # GBK has no bullet; the seeds have none anyway
+    assert segment(text.encode(encoding)) == segment(text)
+    assert decode(text.encode(encoding)) == text
+
+
+def test_utf8_seeds_are_not_mistaken_for_gb18030(seed_001: str, seed_002: str) -> None:
+    for text in (seed_001, seed_002):
+        assert decode(text.encode("utf-8")) == text
+
+
+def test_undecodable_bytes_name_the_file_and_offset() -> None:
+    data = "今年完成了任务。".encode() + b"\xff\xfe\xfd\x80" + "明年".encode()
+    with pytest.raises(ValueError, match=r"^report\.txt: neither UTF-8 nor GB18030: .* offset 24"):
+        decode(data, "report.txt")
+
+
+def test_streaming_gives_what_the_whole_text_gives(seed_002: str, tmp_path) -> None:
+    path = tmp_path / "seed.txt"
+    path.write_text(seed_002.replace("\n", "\r\n"), encoding="utf-8", newline="")
+    with path.open(encoding="utf-8", newline="") as lines:
+        streamed = list(iter_paragraphs(lines))
+    assert streamed == segment(seed_002)
+    assert list(iter_documents(iter(streamed))) == split_documents(streamed)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_streamed_bytes_decode_across_chunk_boundaries(seed_002: str, encoding: str) -> None:
+    data = io.BytesIO(seed_002.encode(encoding))
+    assert "".join(iter_text(data, "seed", chunk_size=1001)) == seed_002
+
+
+def test_streamed_undecodable_bytes_name_the_offset() -> None:
+    data = io.BytesIO("今年完成了任务。".encode() * 100 + b"\xff\xfe\xfd" + "明年".encode())
+    with pytest.raises(ValueError, match=r"^f\.txt: not utf-8: undecodable byte at offset 2400$"):
+        "".join(iter_text(data, "f.txt", chunk_size=999))
+
+
+def test_long_runs_without_boundaries_are_cut_into_bounded_pieces() -> None:
+    paragraphs = [f"第{i}段完成了。" for i in range(12)]
+    pieces = list(iter_documents(paragraphs, max_paragraphs=5))
+    assert [len(p) for p in pieces] == [5, 5, 2]
+    assert [p for piece in pieces for p in piece] == paragraphs

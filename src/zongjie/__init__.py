@@ -5,6 +5,7 @@ from zongjie.api import (
     predict,
     predict_document,
     predict_document_proba,
+    predict_iter,
     predict_proba,
 )
 from zongjie.document import LABELS
@@ -16,6 +17,7 @@ __all__ = [
     "predict",
     "predict_document",
     "predict_document_proba",
+    "predict_iter",
     "predict_proba",
     "segment",
 ]

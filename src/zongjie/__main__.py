@@ -10,26 +10,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from zongjie.document import LABELS
+from zongjie.segment import iter_documents, iter_paragraphs, iter_text
 
 
-def _read(name: str) -> str:
+def _lines(name: str) -> Iterator[str]:
+    """The decoded text of a file (or stdin for -), streamed chunk by chunk."""
     if name == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        path = Path(name)
-        if not path.is_file():
-            raise SystemExit(f"zongjie: {name}: no such file")
-        data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SystemExit(
-            f"zongjie: {name}: not UTF-8 text (undecodable byte at offset {error.start})"
-        ) from None
+        yield from iter_text(sys.stdin.buffer, "stdin")
+        return
+    path = Path(name)
+    if not path.is_file():
+        raise SystemExit(f"zongjie: {name}: no such file")
+    with path.open("rb") as stream:
+        yield from iter_text(stream, name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +39,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from zongjie.api import _document_proba, load_model
-    from zongjie.segment import segment, split_documents
 
     if args.model:
         try:
@@ -51,20 +47,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SystemExit(f"zongjie: {error}") from None
     out = sys.stdout
     for name in args.files:
-        for number, paragraphs in enumerate(split_documents(segment(_read(name))), start=1):
-            proba = _document_proba(paragraphs)
-            for index, (paragraph, row) in enumerate(zip(paragraphs, proba, strict=True)):
-                record = {
-                    "file": name,
-                    "document": number,
-                    "index": index,
-                    "paragraph": paragraph,
-                    "label": LABELS[int(row.argmax())],
-                    "probabilities": {
-                        label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)
-                    },
-                }
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        # Streamed: paragraphs and reports are formed as the text arrives, so memory holds one
+        # report at a time whatever the size of the file.
+        documents = iter_documents(iter_paragraphs(_lines(name)))
+        try:
+            for number, paragraphs in enumerate(documents, start=1):
+                proba = _document_proba(paragraphs)
+                for index, (paragraph, row) in enumerate(zip(paragraphs, proba, strict=True)):
+                    record = {
+                        "file": name,
+                        "document": number,
+                        "index": index,
+                        "paragraph": paragraph,
+                        "label": LABELS[int(row.argmax())],
+                        "probabilities": {
+                            label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)
+                        },
+                    }
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except ValueError as error:  # undecodable bytes
+            raise SystemExit(f"zongjie: {error}") from None
     out.flush()
     return 0
 

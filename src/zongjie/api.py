@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
@@ -23,6 +23,7 @@ __all__ = [
     "predict",
     "predict_document",
     "predict_document_proba",
+    "predict_iter",
     "predict_proba",
 ]
 
@@ -85,11 +86,15 @@ def _validate(paragraphs: object, function: str) -> tuple[list[str], bool]:
             f"{function}() takes a str or a sequence of str, not {type(paragraphs).__name__}"
         )
     for index, item in enumerate(items):
-        if not isinstance(item, str):
-            raise TypeError(f"paragraph {index} is {type(item).__name__}, not str")
-        if not item or item.isspace():
-            raise ValueError(f"paragraph {index} is blank")
+        _check(item, index)
     return items, single
+
+
+def _check(item: object, index: int) -> None:
+    if not isinstance(item, str):
+        raise TypeError(f"paragraph {index} is {type(item).__name__}, not str")
+    if not item or item.isspace():
+        raise ValueError(f"paragraph {index} is blank")
 
 
 def _paragraph_proba(paragraphs: list[str]) -> np.ndarray:
@@ -114,6 +119,27 @@ def predict(paragraphs: str | Sequence[str]) -> str | list[str]:
     items, single = _validate(paragraphs, "predict")
     labels = _labels(_paragraph_proba(items))
     return labels[0] if single else labels
+
+
+def predict_iter(paragraphs: Iterable[str], batch_size: int = 512) -> Iterator[str]:
+    """`predict` over a stream: labels come out in order, batch by batch, so memory holds one
+    batch however long the stream. Bad elements raise as in `predict`, with their index in the
+    whole stream."""
+    if isinstance(paragraphs, (str, bytes, bytearray)) or not isinstance(paragraphs, Iterable):
+        raise TypeError(f"predict_iter() takes an iterable of str, not {type(paragraphs).__name__}")
+    return _stream_labels(paragraphs, batch_size)
+
+
+def _stream_labels(paragraphs: Iterable[str], batch_size: int) -> Iterator[str]:
+    batch: list[str] = []
+    for index, item in enumerate(paragraphs):
+        _check(item, index)
+        batch.append(item)
+        if len(batch) == batch_size:
+            yield from _labels(_paragraph_proba(batch))
+            batch = []
+    if batch:
+        yield from _labels(_paragraph_proba(batch))
 
 
 def predict_proba(paragraphs: str | Sequence[str]) -> np.ndarray:

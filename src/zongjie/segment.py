@@ -16,9 +16,22 @@ and/or blank lines sit between the parts) is joined back into one.
 
 from __future__ import annotations
 
+import codecs
 import re
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
-__all__ = ["document_starts", "heading_level", "is_heading", "segment", "split_documents"]
+__all__ = [
+    "decode",
+    "document_starts",
+    "heading_level",
+    "is_heading",
+    "iter_documents",
+    "iter_paragraphs",
+    "iter_text",
+    "segment",
+    "split_documents",
+]
 
 # Whitespace that editors and PDF extractors leave behind: NBSP, full-width space, the
 # typographic spaces, zero-width characters.
@@ -151,31 +164,121 @@ def _join(first: str, second: str) -> str:
     return first + second
 
 
-def segment(text: str) -> list[str]:
+def decode(data: bytes, name: str = "input") -> str:
+    """Text from the bytes of a file: UTF-8 (with or without a BOM), UTF-16 or UTF-32 with a
+    BOM, or GB18030 (which covers GBK and GB2312), the usual encodings of Chinese office files.
+
+    UTF-8 is tried before GB18030 because a GB18030 file is almost never valid UTF-8, while
+    UTF-8 text often decodes as (wrong) GB18030. Bytes that are neither raise ValueError naming
+    `name` and the offset of the first bad byte.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ValueError(
+                    f"{name}: starts with a {encoding} byte-order mark but byte "
+                    f"{error.start + len(bom)} is not {encoding}"
+                ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            bad = data[utf8_error.start : utf8_error.start + 4]
+            raise ValueError(
+                f"{name}: neither UTF-8 nor GB18030: undecodable byte 0x{bad[0]:02x} at offset "
+                f"{utf8_error.start} (next bytes {bad.hex(' ')})"
+            ) from None
+
+
+def _decodes(encoding: str, data: bytes, final: bool) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def iter_text(stream: BinaryIO, name: str = "input", chunk_size: int = 1 << 20) -> Iterator[str]:
+    """Decode a binary stream chunk by chunk, with the encoding `decode` would choose, judged on
+    the first chunk (1 MiB): memory stays with one chunk whatever the file's size."""
+    first = stream.read(chunk_size)
+    encoding = "utf-8"
+    for bom, bom_encoding in _BOMS:
+        if first.startswith(bom):
+            encoding, first = bom_encoding, first[len(bom) :]
+            break
+    else:
+        final = len(first) < chunk_size
+        if not _decodes("utf-8", first, final):
+            if not _decodes("gb18030", first, final):
+                decode(first, name)  # raises the error that names the bad byte
+            encoding = "gb18030"
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, chunk = 0, first
+    while chunk:
+        try:
+            yield decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{name}: not {encoding}: undecodable byte at offset {offset + error.start}"
+            ) from None
+        offset += len(chunk)
+        chunk = stream.read(chunk_size)
+    yield decoder.decode(b"", final=True)
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def iter_paragraphs(lines: Iterable[str]) -> Iterator[str]:
+    """`segment` over an iterable of lines (a file object, say), yielding each paragraph as
+    soon as the next one starts: memory stays with the paragraph at hand."""
+    current: str | None = None
+    pending_cut = False  # the current paragraph stops mid-sentence and waits for its continuation
+    for raw in lines:
+        for raw_line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            line = _clean_line(raw_line)
+            if not line or _is_page_number(line) or _is_chrome(line):
+                continue
+            line = _WATERMARK.sub("", line).strip()
+            if not line:
+                continue
+            if current is not None and pending_cut and not _starts_new_paragraph(line):
+                current = _join(current, line)
+            else:
+                if current is not None:
+                    yield current
+                current = line
+            pending_cut = _is_cut(current)
+    if current is not None:
+        yield current
+
+
+def segment(text: str | bytes) -> list[str]:
     """Split raw report text into paragraphs, in reading order.
 
     Accepts a BOM, CRLF or CR line ends, full-width and non-breaking spaces, and any run of
-    blank lines. Each non-empty line is a paragraph, except that a line cut mid-sentence is
-    joined to the next piece of text across blank lines, page numbers and chrome.
+    blank lines; bytes are decoded first (see `decode`). Each non-empty line is a paragraph,
+    except that a line cut mid-sentence is joined to the next piece of text across blank
+    lines, page numbers and chrome.
     """
+    if isinstance(text, (bytes, bytearray)):
+        text = decode(bytes(text))
     if not isinstance(text, str):
-        raise TypeError(f"segment() takes a str, not {type(text).__name__}")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs: list[str] = []
-    pending_cut = False  # the last paragraph stops mid-sentence and waits for its continuation
-    for raw_line in text.split("\n"):
-        line = _clean_line(raw_line)
-        if not line or _is_page_number(line) or _is_chrome(line):
-            continue
-        line = _WATERMARK.sub("", line).strip()
-        if not line:
-            continue
-        if pending_cut and not _starts_new_paragraph(line):
-            paragraphs[-1] = _join(paragraphs[-1], line)
-        else:
-            paragraphs.append(line)
-        pending_cut = _is_cut(paragraphs[-1])
-    return paragraphs
+        raise TypeError(f"segment() takes a str or bytes, not {type(text).__name__}")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return list(iter_paragraphs([text]))
 
 
 # Openings of the untitled framing paragraph that starts a report (ANNOTATION.md, "Documents in
@@ -208,6 +311,50 @@ def _is_framing(paragraph: str) -> bool:
     )
 
 
+class _DocumentTracker:
+    """The running state behind `document_starts`: fed one paragraph at a time, it says
+    whether a new report starts there or one paragraph earlier (its framing paragraph)."""
+
+    def __init__(self) -> None:
+        self.length = 0  # paragraphs in the current document
+        self.top_level: int | None = None  # the highest heading level seen in it
+        self.last_number = 0
+        self.previous: str | None = None
+
+    def feed(self, paragraph: str) -> int | None:
+        """0: a new report starts at this paragraph; 1: it started at the previous one;
+        None: the current report goes on."""
+        level = heading_level(paragraph) if is_heading(paragraph) else None
+        number = _cn_number(paragraph) if level in (1, 2) else None
+        previous, self.previous = self.previous, paragraph
+        restart = (
+            number == 1
+            and self.top_level is not None
+            and level <= self.top_level
+            and self.last_number >= 2
+            and self.length > 1
+        )
+        if restart:
+            back = 1 if self.length > 1 and previous is not None and _is_framing(previous) else 0
+            self.length = 1 + back
+            self.top_level, self.last_number = level, 1
+            return back
+        if (
+            _REPORT_ANNOUNCEMENT.search(paragraph)
+            and not is_heading(paragraph)
+            and self.length >= _MIN_DOCUMENT
+        ):
+            self.length = 1
+            self.top_level, self.last_number = None, 0
+            return 0
+        self.length += 1
+        if number is not None and (self.top_level is None or level < self.top_level):
+            self.top_level, self.last_number = level, number
+        elif number is not None and level == self.top_level:
+            self.last_number = number
+        return None
+
+
 def document_starts(paragraphs: list[str]) -> list[int]:
     """Indices where a new report starts, for files that hold several reports back to back.
 
@@ -216,41 +363,35 @@ def document_starts(paragraphs: list[str]) -> list[int]:
     (现将……总结如下:) once the current one has some paragraphs. Index 0 always starts one.
     """
     starts = [0] if paragraphs else []
-    top_level: int | None = None  # the highest heading level seen in the current document
-    last_number = 0
+    tracker = _DocumentTracker()
     for i, paragraph in enumerate(paragraphs):
-        current = starts[-1]
-        level = heading_level(paragraph) if is_heading(paragraph) else None
-        number = _cn_number(paragraph) if level in (1, 2) else None
-        restart = (
-            number == 1
-            and top_level is not None
-            and level <= top_level
-            and last_number >= 2
-            and i > current + 1
-        )
-        if restart:
-            start = i - 1 if i - 1 > current and _is_framing(paragraphs[i - 1]) else i
-            starts.append(start)
-            top_level, last_number = level, 1
-            continue
-        if (
-            _REPORT_ANNOUNCEMENT.search(paragraph)
-            and not is_heading(paragraph)
-            and i - current >= _MIN_DOCUMENT
-        ):
-            starts.append(i)
-            top_level, last_number = None, 0
-            continue
-        if number is not None and (top_level is None or level < top_level):
-            top_level, last_number = level, number
-        elif number is not None and level == top_level:
-            last_number = number
+        back = tracker.feed(paragraph)
+        if back is not None and i - back > 0:
+            starts.append(i - back)
     return starts
 
 
 def split_documents(paragraphs: list[str]) -> list[list[str]]:
     """Split the paragraphs of a file into its reports (see `document_starts`)."""
-    starts = document_starts(paragraphs)
-    ends = [*starts[1:], len(paragraphs)]
-    return [paragraphs[a:b] for a, b in zip(starts, ends, strict=True)]
+    return list(iter_documents(paragraphs))
+
+
+def iter_documents(paragraphs: Iterable[str], max_paragraphs: int = 5000) -> Iterator[list[str]]:
+    """`split_documents` over a stream of paragraphs, yielding each report when the next one
+    starts. A run longer than `max_paragraphs` with no boundary is yielded in pieces, so memory
+    stays bounded whatever the input."""
+    tracker = _DocumentTracker()
+    current: list[str] = []
+    for paragraph in paragraphs:
+        back = tracker.feed(paragraph)
+        if back is not None and len(current) - back > 0:
+            cut = len(current) - back
+            yield current[:cut]
+            current = current[cut:]
+        current.append(paragraph)
+        if len(current) >= max_paragraphs:
+            yield current
+            current = []
+            tracker = _DocumentTracker()
+    if current:
+        yield current
