@@ -1,17 +1,20 @@
 """Train zongjie from the Hydra config in conf/.
 
 python train.py model=linear_svc features.ngram_range=[1,3]
+python train.py -m model=logreg,complement_nb   # a sweep: one MLflow run per job, one parent
 """
 
 import hydra
 from omegaconf import DictConfig
 
-from zongjie.training import train
+from zongjie.training import prepare_hydra_job, train
 
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="config")
-def main(cfg: DictConfig) -> float:
-    return train(cfg)["isolated_macro_f1"]
+def main(cfg: DictConfig) -> float | None:
+    """Returns the objective (metric ``objective``, see eval.objective_tracks) for sweepers."""
+    metrics = train(cfg, sweep=prepare_hydra_job(cfg))
+    return metrics.get("objective")
 
 
 if __name__ == "__main__":

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import GOLD, ROOT
 from zongjie.corpus import read_seeds
 from zongjie.evaluation import evaluate, grouped_folds, labelled
 from zongjie.models import build_pipeline, fit_pipeline, proba_in_label_order
 from zongjie.persistence import load_pipeline
-from zongjie.training import train
+from zongjie.training import CARD_NAME, objective, train
+
+from conftest import GOLD, ROOT
 
 
 def test_folds_never_split_a_document() -> None:
@@ -99,3 +101,85 @@ def test_train_py_with_overrides(tmp_path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     classifier = load_pipeline(model_path).named_steps["classifier"]
     assert type(classifier.estimator_).__name__ == "CalibratedClassifierCV"
+
+
+def test_objective_counts_each_genre_equally() -> None:
+    metrics = {
+        "isolated_work_report_macro_f1": 0.5,
+        "isolated_gwr_macro_f1": 0.9,
+        "document_work_report_macro_f1": 1.0,
+        "document_gwr_macro_f1": 1.0,
+        "isolated_macro_f1": 0.88,  # dominated by the larger genre: not used
+    }
+    assert objective(metrics, ["isolated", "document"], ["gwr", "work_report"]) == 0.85
+    assert objective({"isolated_macro_f1": 0.7}, ["isolated"], []) == 0.7
+
+
+def test_dvc_stages_split_fitting_from_evaluating(tiny_cfg, tmp_path) -> None:
+    tiny_cfg.mlflow.enabled = False
+    tiny_cfg.eval.enabled = False  # the train stage
+    assert train(tiny_cfg) == {}
+    model_path = Path(tiny_cfg.output.model_path)
+    assert model_path.is_file() and not (model_path.parent / CARD_NAME).exists()
+    model_path.unlink()
+
+    tiny_cfg.eval.enabled = True  # the evaluate stage
+    tiny_cfg.output.save_model = False
+    tiny_cfg.eval.reports_dir = str(tmp_path / "reports")
+    metrics = train(tiny_cfg)
+    assert not model_path.exists()
+    reports = tmp_path / "reports"
+    written = json.loads((reports / "metrics.json").read_text())
+    assert written["objective"] == pytest.approx(metrics["objective"])
+    rows = (reports / "confusion_isolated.csv").read_text().splitlines()
+    assert rows[0] == "actual,predicted" and len(rows) == 1 + 237
+    assert (reports / "confusion_matrix.png").stat().st_size > 1000
+    card = (model_path.parent / CARD_NAME).read_text(encoding="utf-8")
+    assert "| isolated | all |" in card and "## Known limits" in card
+    assert f"{metrics['isolated_f1_plan']:.3f}" in card
+
+
+def test_sweep_is_one_parent_run_and_registers_its_best(tmp_path) -> None:
+    import mlflow
+    from omegaconf import OmegaConf
+
+    default_model = ROOT / OmegaConf.load(ROOT / "conf" / "config.yaml").output.model_path
+    before = default_model.stat().st_mtime_ns if default_model.exists() else None
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "train.py",
+            "-m",
+            "model=logreg,complement_nb",
+            "data=seeds",
+            "eval.n_splits=3",
+            f"mlflow.tracking_uri={uri}",
+            f"hydra.sweep.dir={tmp_path / 'multirun'}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    # Each job wrote its model into its own folder, never over the default model.
+    assert (tmp_path / "multirun" / "0" / default_model.name).is_file()
+    assert (tmp_path / "multirun" / "1" / default_model.name).is_file()
+    after = default_model.stat().st_mtime_ns if default_model.exists() else None
+    assert after == before
+
+    mlflow.set_tracking_uri(uri)
+    client = mlflow.MlflowClient(uri)
+    runs = mlflow.search_runs(experiment_names=["zongjie"], output_format="list")
+    parents = [r for r in runs if r.data.tags.get("zongjie.role") == "sweep"]
+    jobs = [r for r in runs if r.data.tags.get("zongjie.role") == "job"]
+    assert len(parents) == 1 and len(jobs) == 2
+    parent = parents[0]
+    assert {r.data.tags["mlflow.parentRunId"] for r in jobs} == {parent.info.run_id}
+    assert {r.data.tags["zongjie.sweep"] for r in jobs} == {parent.data.tags["zongjie.sweep"]}
+    assert {r.data.params["model.name"] for r in jobs} == {"logreg", "complement_nb"}
+    best = max(jobs, key=lambda r: r.data.metrics["objective"])
+    assert parent.data.metrics["best_objective"] == pytest.approx(best.data.metrics["objective"])
+    versions = client.search_model_versions("name = 'zongjie'")
+    assert [v.run_id for v in versions] == [best.info.run_id]
