@@ -111,7 +111,9 @@ def main(argv: list[str]) -> None:
         return train(cfg, sweep=sweep)["objective"]
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(seed=settings.sampler_seed)
+    sampler = optuna.samplers.TPESampler(
+        seed=settings.sampler_seed, n_startup_trials=settings.startup_trials
+    )
     study = optuna.create_study(direction="maximize", sampler=sampler, study_name=folder.name)
     study.enqueue_trial(defaults_of(base, space))  # trial 0: the default, to beat
     study.optimize(

@@ -36,7 +36,9 @@ from zongjie.segment import is_heading
 __all__ = [
     "Sweep",
     "SweepCallback",
+    "fit_documents",
     "load_documents",
+    "make_configured_pipeline",
     "model_card",
     "objective",
     "prepare_hydra_job",
@@ -174,6 +176,19 @@ def _fit(
     texts, labels, doc_ids, genres = labelled(documents)
     weights = np.array([genre_weights.get(genre, 1.0) for genre in genres])
     fit_pipeline(pipeline, texts, labels, doc_ids=doc_ids, sample_weight=weights)
+
+
+def make_configured_pipeline(cfg: DictConfig) -> Pipeline:
+    """The unfitted pipeline that `cfg` describes (features, model, context, seed)."""
+    features = OmegaConf.to_container(cfg.features, resolve=True)
+    model = OmegaConf.to_container(cfg.model, resolve=True)
+    context = OmegaConf.to_container(cfg.context, resolve=True)
+    return build_pipeline(features, model, cfg.seed, context)
+
+
+def fit_documents(cfg: DictConfig, pipeline: Pipeline, documents: Sequence[Document]) -> None:
+    """Fit `pipeline` on `documents` as training does: genre weights, optional headless copies."""
+    _fit(pipeline, documents, dict(cfg.data.genre_weights), cfg.data.headless_copies)
 
 
 def objective(metrics: dict[str, float], tracks: Sequence[str], genres: Sequence[str]) -> float:
@@ -509,16 +524,13 @@ def train(cfg: DictConfig, sweep: Sweep | None = None) -> dict[str, float]:
         raise ValueError(
             f"{len(documents)} documents cannot fill {cfg.eval.n_splits} document-grouped folds"
         )
-    features = OmegaConf.to_container(cfg.features, resolve=True)
     model = OmegaConf.to_container(cfg.model, resolve=True)
-    context = OmegaConf.to_container(cfg.context, resolve=True)
-    genre_weights = dict(cfg.data.genre_weights)
 
     def make_pipeline() -> Pipeline:
-        return build_pipeline(features, model, cfg.seed, context)
+        return make_configured_pipeline(cfg)
 
     def fit(pipeline: Pipeline, train_docs: Sequence[Document]) -> None:
-        _fit(pipeline, train_docs, genre_weights, cfg.data.headless_copies)
+        fit_documents(cfg, pipeline, train_docs)
 
     evaluation = cross_validate(cfg, documents, make_pipeline, fit) if cfg.eval.enabled else None
     metrics = evaluation.metrics if evaluation else {}
