@@ -142,7 +142,7 @@ def _raw_labels(
     if source not in cache:
         path = Path(source) if Path(source).is_absolute() else raw_root / source
         if path.is_file():
-            paragraphs = segment(path.read_text(encoding="utf-8"))
+            paragraphs = segment(path.read_bytes())  # decoded as `decode` would
             proba = proba_in_label_order(pipeline, paragraphs)
             classifier = pipeline.named_steps["classifier"]
             labels = _labels(document_proba(paragraphs, proba, classifier))

@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 import unicodedata
+import weakref
 from typing import Any
 
 import numpy as np
@@ -109,54 +110,65 @@ class WordTfidf(TransformerMixin, BaseEstimator):
     """TF-IDF over words: fitted by scikit-learn's TfidfVectorizer, applied with numpy.
 
     TfidfVectorizer looks every n-gram of every paragraph up in its vocabulary in a Python
-    loop, which costs more than rjieba's tokenizing. After fitting, this maps each token to an
-    integer once, forms the n-grams as integer keys for a whole batch at a time, and finds
-    them with one `searchsorted`; the counts then go through the fitted vectorizer's own TF-IDF
-    step. The matrix is the one `TfidfVectorizer.transform` gives (a test holds it to that).
+    loop, which costs more than rjieba's tokenizing. After fitting, this keeps the vocabulary
+    as integer keys (each token an integer, an n-gram the tokens' integers combined), forms the
+    n-grams of a whole batch at once, and finds them with indexing and one `searchsorted`. Its
+    state is arrays only, so a saved model is small and quick to load. The matrix equals
+    `TfidfVectorizer.transform`'s (a test holds it to that).
     """
 
     def __init__(self, vectorizer: TfidfVectorizer | None = None) -> None:
         self.vectorizer = vectorizer
 
     def fit(self, X: Any, y: Any = None) -> WordTfidf:
-        self.vectorizer_ = clone(self.vectorizer).fit(X)
-        self._compile()
-        return self
-
-    def _compile(self) -> None:
-        vocabulary = self.vectorizer_.vocabulary_
+        vectorizer = clone(self.vectorizer).fit(X)
+        self.preprocessor_ = vectorizer.preprocessor
+        self.tokenizer_ = vectorizer.tokenizer
+        self.ngram_range_ = tuple(vectorizer.ngram_range)
+        self.sublinear_tf_ = bool(vectorizer.sublinear_tf)
+        self.norm_ = vectorizer.norm
+        self.stop_tokens_ = np.array(sorted(vectorizer.get_stop_words() or []), dtype=str)
+        self.idf_ = vectorizer.idf_.astype(np.float32)
+        names = vectorizer.get_feature_names_out()
+        self.feature_names_ = np.array(names, dtype=str)
         token_ids: dict[str, int] = {}
-        grams = [ngram.split(" ") for ngram in vocabulary]
+        grams = [name.split(" ") for name in names]
         for tokens in grams:
             for token in tokens:
                 token_ids.setdefault(token, len(token_ids))
-        self.token_ids_ = token_ids
+        self.tokens_ = np.array(list(token_ids), dtype=str)
         base = max(1, len(token_ids))
-        self.keys_: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         by_length: dict[int, list[tuple[int, int]]] = {}
-        for column, tokens in zip(vocabulary.values(), grams, strict=True):
+        for column, tokens in enumerate(grams):
             key = 0
             for token in tokens:
                 key = key * base + token_ids[token]
             by_length.setdefault(len(tokens), []).append((key, column))
-        for n, pairs in by_length.items():
-            keys, columns = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2).T
-            self.keys_[n] = (keys, columns)
+        # ngram_keys_[n - 1] and ngram_columns_[n - 1]: the sorted keys of n-grams, their columns.
+        self.ngram_keys_, self.ngram_columns_ = [], []
+        for n in range(1, self.ngram_range_[1] + 1):
+            pairs = np.array(sorted(by_length.get(n, [])), dtype=np.int64).reshape(-1, 2)
+            self.ngram_keys_.append(pairs[:, 0].copy())
+            self.ngram_columns_.append(pairs[:, 1].copy())
         # Unigrams need no search: a token's id indexes its column directly (-1: not a feature).
         self.unigram_columns_ = np.full(len(token_ids) + 1, -1, dtype=np.int64)
-        if 1 in self.keys_:
-            self.unigram_columns_[self.keys_[1][0]] = self.keys_[1][1]
+        self.unigram_columns_[self.ngram_keys_[0]] = self.ngram_columns_[0]
+        return self
+
+    def _token_index(self) -> dict[str, int]:
+        """token → id, stop words → -2; built once per fitted object, not saved with it."""
+        index = _TOKEN_INDEX.get(self)
+        if index is None:
+            index = {token: i for i, token in enumerate(self.tokens_.tolist())}
+            index.update(dict.fromkeys(self.stop_tokens_.tolist(), -2))
+            _TOKEN_INDEX[self] = index
+        return index
 
     def _counts(self, texts: list[str]) -> Any:
         from scipy import sparse
 
-        vectorizer = self.vectorizer_
-        preprocess = vectorizer.build_preprocessor()
-        tokenize = vectorizer.build_tokenizer()
-        stop = vectorizer.get_stop_words() or frozenset()
-        # Stop words get id -2 and are dropped before n-grams form, as TfidfVectorizer does.
-        token_ids = {**self.token_ids_, **dict.fromkeys(stop, -2)}
-        lookup = token_ids.get
+        preprocess, tokenize = self.preprocessor_, self.tokenizer_
+        lookup = self._token_index().get
         ids: list[int] = []
         lengths = np.empty(len(texts), dtype=np.int64)
         for row, text in enumerate(texts):
@@ -165,18 +177,21 @@ class WordTfidf(TransformerMixin, BaseEstimator):
             lengths[row] = len(tokens)
         all_ids = np.array(ids, dtype=np.int64)
         all_docs = np.repeat(np.arange(len(texts)), lengths)
-        kept = all_ids != -2
+        kept = all_ids != -2  # stop words go before n-grams form, as in TfidfVectorizer
         ids_array, docs = all_ids[kept], all_docs[kept]
-        base = max(1, len(self.token_ids_))
+        base = max(1, len(self.tokens_))
         rows, columns = [], []
-        low, high = vectorizer.ngram_range
+        low, high = self.ngram_range_
         for n in range(low, high + 1):
-            if n not in self.keys_ or len(ids_array) < n:
+            if len(ids_array) < n:
                 continue
             if n == 1:
                 unigram = self.unigram_columns_[ids_array]  # id -1 reads the trailing -1
                 rows.append(docs[unigram >= 0])
                 columns.append(unigram[unigram >= 0])
+                continue
+            known_keys, known_columns = self.ngram_keys_[n - 1], self.ngram_columns_[n - 1]
+            if not len(known_keys):
                 continue
             starts = np.arange(len(ids_array) - n + 1)
             same_doc = docs[starts] == docs[starts + n - 1]
@@ -185,7 +200,6 @@ class WordTfidf(TransformerMixin, BaseEstimator):
             key = np.zeros(int(valid.sum()), dtype=np.int64)
             for k in range(n):
                 key = key * base + window[k, valid]
-            known_keys, known_columns = self.keys_[n]
             found = np.searchsorted(known_keys, key)
             found[found == len(known_keys)] = 0
             hit = known_keys[found] == key
@@ -194,18 +208,27 @@ class WordTfidf(TransformerMixin, BaseEstimator):
         row_index = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
         column_index = np.concatenate(columns) if columns else np.empty(0, dtype=np.int64)
         counts = sparse.csr_matrix(
-            (np.ones(len(row_index), dtype=vectorizer.dtype), (row_index, column_index)),
-            shape=(len(texts), len(vectorizer.vocabulary_)),
+            (np.ones(len(row_index), dtype=np.float32), (row_index, column_index)),
+            shape=(len(texts), len(self.feature_names_)),
         )
         counts.sum_duplicates()
         return counts
 
     def transform(self, X: Any) -> Any:
-        # The fitted vectorizer's own TF-IDF step (sublinear tf, idf, l2 norm) on our counts.
-        return self.vectorizer_._tfidf.transform(self._counts(list(X)), copy=False)
+        from sklearn.preprocessing import normalize as normalize_rows
+
+        tfidf = self._counts(list(X))
+        if self.sublinear_tf_:
+            np.log(tfidf.data, out=tfidf.data)
+            tfidf.data += 1
+        tfidf.data *= self.idf_[tfidf.indices]
+        return normalize_rows(tfidf, norm=self.norm_, copy=False) if self.norm_ else tfidf
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return self.vectorizer_.get_feature_names_out()
+        return self.feature_names_.astype(object)
+
+
+_TOKEN_INDEX: weakref.WeakKeyDictionary[WordTfidf, dict[str, int]] = weakref.WeakKeyDictionary()
 
 
 def _word_tfidf(params: dict[str, Any]) -> WordTfidf:
