@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 from zongjie.document import LABELS, Document
 from zongjie.evaluation import Predictions, evaluate, grouped_folds, labelled, report
 from zongjie.models import build_pipeline, fit_pipeline
-from zongjie.persistence import save_pipeline
+from zongjie.persistence import config_hash, save_pipeline
 from zongjie.segment import is_heading
 
 __all__ = [
@@ -308,8 +308,8 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 
 _LIMITS = """\
-- **Gold labels are few.** The work-report genre is 11 hand-labelled reports with 237 labelled
-  paragraphs, 31 of them plan and 6 problem: its per-class F1 moves in large steps.
+- **Gold labels are few** (the work-report row of the data table): one paragraph more or less
+  moves the per-class F1 of a rare role, problem above all, in large steps.
 - **The government reports carry weak labels** from the same structure rules that
   `predict_document` uses, so the document track on them measures consistency more than accuracy.
   The headless and isolated tracks do not share this bias.
@@ -543,7 +543,22 @@ def train(cfg: DictConfig, sweep: Sweep | None = None) -> dict[str, float]:
         fit(pipeline, documents)
     model_path = Path(cfg.output.model_path)
     if cfg.output.save_model:
-        save_pipeline(pipeline, model_path)
+        save_pipeline(
+            pipeline,
+            model_path,
+            {
+                # What decides the model: data, features, classifier, decoder, seed.
+                "config_hash": config_hash(
+                    {
+                        key: OmegaConf.to_container(cfg[key], resolve=True)
+                        if isinstance(cfg[key], DictConfig)
+                        else cfg[key]
+                        for key in ("data", "features", "model", "context", "seed")
+                    }
+                ),
+                "metrics": {k: round(v, 6) for k, v in metrics.items()},
+            },
+        )
         log.info("saved the fitted pipeline to %s", model_path)
     card = model_card(cfg, documents, metrics) if evaluation else None
     if card is not None and (cfg.output.save_model or cfg.eval.reports_dir):
