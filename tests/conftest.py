@@ -35,7 +35,7 @@ def tiny_cfg(tmp_path: Path):
                 "data=seeds",
                 f"data.gold_path={GOLD}",
                 "eval.n_splits=3",
-                f"output.model_path={tmp_path / 'model.joblib'}",
+                f"output.model_path={tmp_path / 'model.skops'}",
                 f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}",
                 "mlflow.experiment=test",
             ],

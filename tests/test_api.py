@@ -161,12 +161,12 @@ def test_default_model_loads_once_across_threads(monkeypatch) -> None:
 
 
 def test_load_model_errors_name_the_file(tmp_path) -> None:
-    missing = tmp_path / "missing.joblib"
-    with pytest.raises(FileNotFoundError, match=r"missing\.joblib"):
+    missing = tmp_path / "missing.skops"
+    with pytest.raises(FileNotFoundError, match=r"missing\.skops"):
         zongjie.load_model(missing)
-    foreign = tmp_path / "foreign.joblib"
+    foreign = tmp_path / "foreign.skops"
     foreign.write_bytes(b"not a model at all")
-    with pytest.raises(ValueError, match=r"foreign\.joblib is not a readable zongjie model"):
+    with pytest.raises(ValueError, match=r"foreign\.skops is not a readable zongjie model"):
         zongjie.load_model(foreign)
 
 

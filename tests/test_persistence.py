@@ -1,15 +1,20 @@
-"""Saved models: round trips, atomic writes, clear errors on files that are not models."""
+"""Saved models: round trips, atomic writes, refusals that say what is wrong."""
 
 from __future__ import annotations
 
-import joblib
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
 import numpy as np
 import pytest
 
 from zongjie import persistence
 from zongjie.api import default_model_path
-from zongjie.models import build_pipeline, proba_in_label_order
-from zongjie.persistence import load_pipeline, save_pipeline
+from zongjie.models import build_pipeline, fit_pipeline, proba_in_label_order
+from zongjie.persistence import load_model_file, load_pipeline, save_pipeline
 
 TEXTS = [
     "上半年共完成培训120人次,新建校舍3处。",
@@ -23,66 +28,159 @@ LABELS_ = ["summary", "summary", "problem", "problem", "plan", "plan"] * 3
 
 
 def _fitted():
-    pipeline = build_pipeline({"kind": "word", "min_df": 1}, {"name": "logreg"}, seed=0)
-    return pipeline.fit(TEXTS, LABELS_)
+    pipeline = build_pipeline({"kind": "word", "min_df": 1, "cues": True}, {"name": "logreg"}, 0)
+    return fit_pipeline(pipeline, TEXTS, LABELS_, doc_ids=["a"] * 6 + ["b"] * 6 + ["c"] * 6)
 
 
-def test_round_trip_gives_the_same_probabilities(tmp_path) -> None:
+@pytest.mark.parametrize("suffix", [".skops", ".joblib"])
+def test_round_trip_gives_the_same_probabilities(tmp_path, suffix: str) -> None:
     pipeline = _fitted()
-    path = tmp_path / "model.joblib"
-    save_pipeline(pipeline, path)
-    loaded = load_pipeline(path)
+    path = tmp_path / f"model{suffix}"
+    save_pipeline(pipeline, path, {"config_hash": "abc", "metrics": {"macro_f1": 0.9}})
+    loaded = load_model_file(path, trust_pickle=suffix == ".joblib")
     np.testing.assert_array_equal(
-        proba_in_label_order(pipeline, TEXTS), proba_in_label_order(loaded, TEXTS)
+        proba_in_label_order(pipeline, TEXTS), proba_in_label_order(loaded.pipeline, TEXTS)
     )
-    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]  # no temporary file left
+    assert loaded.metadata["labels"] == ["summary", "problem", "plan"]
+    assert loaded.metadata["config_hash"] == "abc"
+    assert loaded.metadata["metrics"] == {"macro_f1": 0.9}
+    assert {"zongjie", "scikit-learn"} <= set(loaded.metadata)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
 
 
-def test_the_committed_default_model_loads_and_predicts() -> None:
-    model = load_pipeline(default_model_path())
-    assert set(model.classes_) == {"summary", "problem", "plan"}
+def test_the_committed_default_model_loads_safely() -> None:
+    assert default_model_path().suffix == ".skops"
+    model = load_model_file(default_model_path())
+    assert set(model.pipeline.classes_) == {"summary", "problem", "plan"}
+    assert "metrics" in model.metadata and "config_hash" in model.metadata
+
+
+def test_a_pickle_needs_explicit_trust(tmp_path) -> None:
+    path = tmp_path / "model.joblib"
+    save_pipeline(_fitted(), path)
+    with pytest.raises(ValueError, match=r"is a joblib pickle, which can run code"):
+        load_pipeline(path)
+    assert load_pipeline(path, trust_pickle=True) is not None
 
 
 def test_a_failed_save_leaves_the_old_model_intact(tmp_path, monkeypatch) -> None:
-    path = tmp_path / "model.joblib"
+    path = tmp_path / "model.skops"
     save_pipeline(_fitted(), path)
     before = path.read_bytes()
 
-    def dump_half_then_fail(value, handle, **kwargs):
-        handle.write(b"half a model")
+    def fail_midway(*args, **kwargs):
         raise KeyboardInterrupt  # the user pressed Ctrl-C mid-save
 
-    monkeypatch.setattr(persistence.joblib, "dump", dump_half_then_fail)
+    import skops.io
+
+    monkeypatch.setattr(skops.io, "dumps", fail_midway)
     with pytest.raises(KeyboardInterrupt):
         save_pipeline(_fitted(), path)
     assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skops"]
+
+
+KEEP_SAVING = """
+import sys
+from tests.test_persistence import _fitted
+from zongjie.persistence import save_pipeline
+pipeline = _fitted()
+save_pipeline(pipeline, sys.argv[1])
+print("ready", flush=True)
+while True:
+    save_pipeline(pipeline, sys.argv[1])
+"""
+
+
+def test_killing_a_process_mid_save_never_leaves_a_broken_model(tmp_path) -> None:
+    path = tmp_path / "model.skops"
+    for delay in (0.05, 0.13, 0.31):
+        process = subprocess.Popen(
+            [sys.executable, "-c", KEEP_SAVING, str(path)],
+            stdout=subprocess.PIPE,
+            cwd=persistence.Path(__file__).resolve().parents[1],
+        )
+        assert process.stdout.readline().strip() == b"ready"
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        assert load_pipeline(path) is not None  # the last complete save, whole
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "is not a readable zongjie model"),
-        (b"\x00\x01garbage", "is not a readable zongjie model"),
+        (b"", r"is empty"),
+        (b"\x00\x01garbage", r"is not a readable zongjie model"),
     ],
 )
 def test_unreadable_files_give_a_clear_error(tmp_path, content, message) -> None:
-    path = tmp_path / "bad.joblib"
+    path = tmp_path / "bad.skops"
     path.write_bytes(content)
     with pytest.raises(ValueError, match=message):
         load_pipeline(path)
 
 
 def test_truncated_model_gives_a_clear_error(tmp_path) -> None:
-    path = tmp_path / "model.joblib"
+    path = tmp_path / "model.skops"
     save_pipeline(_fitted(), path)
-    path.write_bytes(path.read_bytes()[:200])
-    with pytest.raises(ValueError, match="is not a readable zongjie model"):
+    path.write_bytes(path.read_bytes()[:500])
+    with pytest.raises(ValueError, match=r"is not a readable zongjie model"):
         load_pipeline(path)
 
 
-def test_a_pickle_of_something_else_is_refused(tmp_path) -> None:
-    path = tmp_path / "other.joblib"
-    joblib.dump({"not": "a model"}, path)
-    with pytest.raises(ValueError, match="is not a zongjie model"):
+def test_unknown_suffix_is_refused(tmp_path) -> None:
+    with pytest.raises(ValueError, match=r"ends in \.skops .* or \.joblib"):
+        save_pipeline(_fitted(), tmp_path / "model.pkl")
+
+
+class Payload:
+    """Stands for any class a model file should not make us import and build."""
+
+    def __init__(self) -> None:
+        self.command = "rm -rf /"
+
+
+def test_a_file_with_foreign_types_is_refused_before_loading(tmp_path) -> None:
+    import skops.io
+
+    path = tmp_path / "evil.skops"
+    path.write_bytes(skops.io.dumps({"format": "zongjie-model", "x": Payload()}))
+    with pytest.raises(
+        ValueError,
+        match=r"holds types a zongjie model never holds, so it was not loaded: .*Payload",
+    ):
+        load_pipeline(path)
+
+
+def test_other_skops_content_is_not_a_model(tmp_path) -> None:
+    import skops.io
+
+    path = tmp_path / "dict.skops"
+    path.write_bytes(skops.io.dumps({"not": "a model"}))
+    with pytest.raises(ValueError, match=r"is not a zongjie model"):
+        load_pipeline(path)
+
+
+def _rewrite_metadata(path, **changes) -> None:
+    import skops.io
+
+    payload = skops.io.loads(path.read_bytes(), trusted=sorted(persistence.ALLOWED_TYPES))
+    payload["metadata"].update(changes)
+    path.write_bytes(skops.io.dumps(payload, compression=zipfile.ZIP_DEFLATED))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"labels": ["summary", "plan"]}, r"predicts the labels \('summary', 'plan'\)"),
+        ({"scikit-learn": "0.24.2"}, r"was made with scikit-learn 0\.24\.2, this is scikit-learn"),
+        ({"zongjie": "9.0.0"}, r"was made with zongjie 9\.0\.0, this is zongjie"),
+    ],
+)
+def test_incompatible_models_say_what_differs(tmp_path, changes, message) -> None:
+    path = tmp_path / "model.skops"
+    save_pipeline(_fitted(), path)
+    _rewrite_metadata(path, **changes)
+    with pytest.raises(ValueError, match=message):
         load_pipeline(path)

@@ -40,14 +40,14 @@ def registry(tmp_path_factory):
                 "data=seeds",
                 f"data.gold_path={GOLD}",
                 "eval.n_splits=3",
-                f"output.model_path={folder / 'model.joblib'}",
+                f"output.model_path={folder / 'model.skops'}",
                 f"mlflow.tracking_uri={uri}",
                 "mlflow.experiment=serving",
             ],
         )
     train(cfg)
     version = register_best(uri, "serving", "zongjie")
-    return {"uri": uri, "version": version, "model_path": folder / "model.joblib"}
+    return {"uri": uri, "version": version, "model_path": folder / "model.skops"}
 
 
 def test_best_run_is_registered_once(registry) -> None:

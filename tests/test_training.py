@@ -79,7 +79,7 @@ def test_same_config_same_metrics(tiny_cfg) -> None:
 
 
 def test_train_py_with_overrides(tmp_path) -> None:
-    model_path = tmp_path / "svc.joblib"
+    model_path = tmp_path / "svc.skops"
     result = subprocess.run(
         [
             sys.executable,

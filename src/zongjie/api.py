@@ -27,7 +27,7 @@ __all__ = [
     "predict_proba",
 ]
 
-MODEL_FILENAME = "zongjie.joblib"
+MODEL_FILENAME = "zongjie.skops"
 MODEL_ENV = "ZONGJIE_MODEL"
 
 _model: Any = None
@@ -46,13 +46,17 @@ def default_model_path() -> Path:
     return here.parents[1] / "models" / MODEL_FILENAME
 
 
-def load_model(path: str | os.PathLike[str] | None = None) -> Any:
+def load_model(path: str | os.PathLike[str] | None = None, *, trust_pickle: bool = False) -> Any:
     """Make the model at `path` (default: `default_model_path()`) the one `predict` uses, and
-    return it. Raises FileNotFoundError or ValueError naming the file when it cannot be used."""
+    return its pipeline. A .skops file is checked against an allow-list of types before it is
+    loaded; a .joblib file is a pickle and loads only with ``trust_pickle=True``. Raises
+    FileNotFoundError or ValueError naming the file and what is wrong with it."""
     global _model
     from zongjie.persistence import load_pipeline
 
-    model = load_pipeline(Path(path) if path is not None else default_model_path())
+    model = load_pipeline(
+        Path(path) if path is not None else default_model_path(), trust_pickle=trust_pickle
+    )
     with _model_lock:
         _model = model
     return model

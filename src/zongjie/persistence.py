@@ -1,29 +1,106 @@
-"""Fitted pipeline ⇄ file: atomic saves (never a half-written model) and checked loads."""
+"""Fitted pipeline ⇄ file: atomic saves, safe loads, and metadata checked on load.
+
+The default format is skops (``.skops``): a zip of JSON and numpy arrays that names every type
+it holds. Loading first reads those names and refuses any type outside `ALLOWED_TYPES` before
+anything is built, so a model file from someone else cannot run code. joblib (``.joblib``, a
+pickle, which runs whatever it holds) stays available for those who ask for it explicitly.
+
+Every file carries metadata: the zongjie and scikit-learn versions it was made with, its label
+set, the hash of its training config and its metrics. Loading checks the label set and the
+versions, and says what differs when they do not fit.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
+import zipfile
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import joblib
-from sklearn.pipeline import Pipeline
-
 from zongjie.document import LABELS
 
-__all__ = ["load_pipeline", "save_pipeline"]
+__all__ = ["ALLOWED_TYPES", "ModelFile", "config_hash", "load_pipeline", "save_pipeline"]
+
+FORMAT_VERSION = 1
+
+# The types a zongjie model may hold beyond the ones skops trusts by default (builtins, numpy,
+# scipy sparse). Anything else in a .skops file is refused before it is loaded.
+ALLOWED_TYPES = frozenset(
+    {
+        "zongjie.features.WordTfidf",
+        "zongjie.features.cue_counts",
+        "zongjie.features.normalize",
+        "zongjie.features.tokenize",
+        "zongjie.features.tokenize_rjieba",
+        "zongjie.models.DocumentClassifier",
+        "zongjie.models.as_texts",
+        "functools.partial",
+        "sklearn.calibration.CalibratedClassifierCV",
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.naive_bayes.ComplementNB",
+        "sklearn.pipeline.FeatureUnion",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._function_transformer.FunctionTransformer",
+        "sklearn.svm._classes.LinearSVC",
+        "sklearn.utils._bunch.Bunch",
+        "builtins.frozenset",
+        "builtins.slice",
+    }
+)
 
 
-def save_pipeline(pipeline: Pipeline, path: Path) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`:
-    a reader sees the old model or the new one, never a torn file."""
+class ModelFile:
+    """A loaded model file: the pipeline and its metadata."""
+
+    def __init__(self, pipeline: Any, metadata: dict[str, Any]) -> None:
+        self.pipeline = pipeline
+        self.metadata = metadata
+
+
+def config_hash(config: Any) -> str:
+    """A short stable hash of a (JSON-able) training config."""
+    text = json.dumps(config, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _versions() -> dict[str, str]:
+    return {"zongjie": version("zongjie"), "scikit-learn": version("scikit-learn")}
+
+
+def save_pipeline(pipeline: Any, path: Path, metadata: dict[str, Any] | None = None) -> None:
+    """Write `pipeline` with its metadata, as skops or joblib by `path`'s suffix.
+
+    The file is written beside `path` under a temporary name, flushed to disk, then renamed
+    over `path`: a reader, or a training killed mid-save, sees the old model or the new one,
+    never a torn file."""
     path = Path(path)
+    kind = _kind(path)
+    payload = {
+        "format": "zongjie-model",
+        "format_version": FORMAT_VERSION,
+        "metadata": {**_versions(), "labels": list(LABELS), **(metadata or {})},
+        "pipeline": pipeline,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            joblib.dump(pipeline, handle, compress=3)
+            if kind == "skops":
+                import skops.io
+
+                handle.write(skops.io.dumps(payload, compression=zipfile.ZIP_DEFLATED))
+            else:
+                import joblib
+
+                joblib.dump(payload, handle, compress=3)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a model file is meant to be shared
@@ -33,21 +110,99 @@ def save_pipeline(pipeline: Pipeline, path: Path) -> None:
         raise
 
 
-def load_pipeline(path: Path) -> Any:
-    """Load a pipeline saved by `save_pipeline` and check it predicts our labels.
+def _kind(path: Path) -> str:
+    if path.suffix == ".skops":
+        return "skops"
+    if path.suffix == ".joblib":
+        return "joblib"
+    raise ValueError(f"{path}: a model file ends in .skops (safe, the default) or .joblib (pickle)")
 
-    joblib files are pickles: load only models you trust (a later release moves to a format
-    that cannot run code on load)."""
+
+def load_pipeline(path: Path, *, trust_pickle: bool = False) -> Any:
+    """The pipeline saved at `path` (see `load_model_file`)."""
+    return load_model_file(path, trust_pickle=trust_pickle).pipeline
+
+
+def load_model_file(path: Path, *, trust_pickle: bool = False) -> ModelFile:
+    """Load a model file, refusing what is not a zongjie model with a message that says why:
+    a missing, empty, truncated or foreign file; a .skops file holding types outside
+    `ALLOWED_TYPES`; a .joblib file unless `trust_pickle` (a pickle runs code when loaded);
+    a label set or a scikit-learn version that differs from this installation's."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}")
+    kind = _kind(path)
+    data = path.read_bytes()
+    if not data:
+        raise ValueError(f"{path} is empty: not a zongjie model")
+    if kind == "joblib":
+        if not trust_pickle:
+            raise ValueError(
+                f"{path} is a joblib pickle, which can run code when loaded; save models as "
+                ".skops, or pass trust_pickle=True for a file you trust"
+            )
+        payload = _load_joblib(path)
+    else:
+        payload = _load_skops(path, data)
+    if not isinstance(payload, dict) or payload.get("format") != "zongjie-model":
+        raise ValueError(f"{path} is not a zongjie model: it holds {type(payload).__name__}")
+    metadata = payload.get("metadata") or {}
+    _check_compatible(path, metadata)
+    return ModelFile(payload["pipeline"], metadata)
+
+
+def _load_joblib(path: Path) -> Any:
+    import joblib
+
     try:
-        pipeline = joblib.load(path)
-    except Exception as error:  # a truncated or foreign file fails in many ways inside joblib
+        return joblib.load(path)
+    except Exception as error:  # a torn or foreign file fails in many ways inside joblib
         raise ValueError(
             f"{path} is not a readable zongjie model ({type(error).__name__}: {error})"
         ) from None
-    classes = getattr(pipeline, "classes_", None)
-    if not hasattr(pipeline, "predict_proba") or classes is None or set(classes) != set(LABELS):
-        raise ValueError(f"{path} is not a zongjie model: it does not predict the labels {LABELS}")
-    return pipeline
+
+
+def _load_skops(path: Path, data: bytes) -> Any:
+    import skops.io
+
+    try:
+        declared = skops.io.get_untrusted_types(data=data)
+    except Exception as error:  # not a zip, a truncated zip, no schema …
+        raise ValueError(
+            f"{path} is not a readable zongjie model ({type(error).__name__}: {error})"
+        ) from None
+    refused = sorted(set(declared) - ALLOWED_TYPES)
+    if refused:
+        raise ValueError(
+            f"{path} holds types a zongjie model never holds, so it was not loaded: "
+            + ", ".join(refused)
+        )
+    try:
+        return skops.io.loads(data, trusted=declared)
+    except Exception as error:
+        raise ValueError(
+            f"{path} is not a readable zongjie model ({type(error).__name__}: {error})"
+        ) from None
+
+
+def _major_minor(text: str) -> tuple[str, ...]:
+    return tuple(text.split(".")[:2])
+
+
+def _check_compatible(path: Path, metadata: dict[str, Any]) -> None:
+    labels = tuple(metadata.get("labels") or ())
+    if labels != LABELS:
+        raise ValueError(
+            f"{path} predicts the labels {labels}, this zongjie predicts {LABELS}: retrain it"
+        )
+    made, here = metadata.get("scikit-learn", "unknown"), version("scikit-learn")
+    if _major_minor(made) != _major_minor(here):
+        raise ValueError(
+            f"{path} was made with scikit-learn {made}, this is scikit-learn {here}: install "
+            f"scikit-learn {'.'.join(_major_minor(made))}.* or retrain the model"
+        )
+    made, here = metadata.get("zongjie", "unknown"), version("zongjie")
+    if _major_minor(made) != _major_minor(here):
+        raise ValueError(
+            f"{path} was made with zongjie {made}, this is zongjie {here}: retrain the model"
+        )
