@@ -36,6 +36,8 @@ def _compose(overrides: list[str]) -> DictConfig:
 
 def _override_value(value: Any) -> str:
     """A value as Hydra's override grammar reads it back."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
@@ -78,8 +80,9 @@ def defaults_of(cfg: DictConfig, space: dict[str, Any]) -> dict[str, Any]:
         if OmegaConf.is_config(value):
             value = OmegaConf.to_container(value)
         if "choices" in spec:
-            by_text = {yaml.safe_dump(yaml.safe_load(str(c))).strip(): c for c in spec["choices"]}
-            value = by_text.get(yaml.safe_dump(value, default_flow_style=True).strip(), value)
+            text = lambda v: yaml.safe_dump(v, default_flow_style=True).strip()  # noqa: E731
+            by_text = {text(yaml.safe_load(str(choice))): choice for choice in spec["choices"]}
+            value = by_text.get(text(value), value)
             if value not in spec["choices"]:
                 continue
         values[key] = value
@@ -129,7 +132,11 @@ def main(argv: list[str]) -> None:
 
     # The best config, in full: hold-outs, the model logged, the card, then the registry.
     cfg = _compose(
-        [*overrides, *best.user_attrs["overrides"], f"output.model_path={folder / 'model.joblib'}"]
+        [
+            *overrides,
+            *best.user_attrs["overrides"],
+            f"output.model_path={folder / Path(base.output.model_path).name}",
+        ]
     )
     train(cfg, sweep=Sweep(id=sweep_id, name=f"search {stamp}", job=len(study.trials)))
     version = register_best(
