@@ -51,7 +51,8 @@ def test_every_dependency_and_parameter_exists() -> None:
 def test_train_stage_tracks_the_configured_model_path() -> None:
     config = OmegaConf.load(ROOT / "conf" / "config.yaml")
     outs = [next(iter(o)) for o in PIPELINE["stages"]["train"]["outs"]]
-    assert outs == ["${output.model_path}"]  # templated from conf/config.yaml (`vars:`)
+    # templated from conf/config.yaml (`vars:`), with the model card beside it
+    assert outs == ["${output.model_path}", "models/MODEL_CARD.md"]
     assert config.output.model_path
 
 

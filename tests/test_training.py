@@ -12,8 +12,8 @@ import pytest
 from zongjie.corpus import read_seeds
 from zongjie.evaluation import evaluate, grouped_folds, labelled
 from zongjie.models import build_pipeline, fit_pipeline, proba_in_label_order
-from zongjie.persistence import load_pipeline
-from zongjie.training import CARD_NAME, objective, train
+from zongjie.persistence import load_model_file, load_pipeline
+from zongjie.training import CARD_NAME, load_documents, objective, train
 
 from conftest import GOLD, ROOT
 
@@ -115,28 +115,55 @@ def test_objective_counts_each_genre_equally() -> None:
     assert objective({"isolated_macro_f1": 0.7}, ["isolated"], []) == 0.7
 
 
-def test_dvc_stages_split_fitting_from_evaluating(tiny_cfg, tmp_path) -> None:
+def test_fit_only_evaluate_only_and_the_model_card(tiny_cfg, tmp_path) -> None:
     tiny_cfg.mlflow.enabled = False
-    tiny_cfg.eval.enabled = False  # the train stage
+    tiny_cfg.eval.enabled = False  # fit only
     assert train(tiny_cfg) == {}
     model_path = Path(tiny_cfg.output.model_path)
-    assert model_path.is_file() and not (model_path.parent / CARD_NAME).exists()
+    card_path = model_path.parent / CARD_NAME
+    assert model_path.is_file() and not card_path.exists()
     model_path.unlink()
 
-    tiny_cfg.eval.enabled = True  # the evaluate stage
+    tiny_cfg.eval.enabled = True  # evaluate only: DVC's evaluate stage
     tiny_cfg.output.save_model = False
     tiny_cfg.eval.reports_dir = str(tmp_path / "reports")
     metrics = train(tiny_cfg)
-    assert not model_path.exists()
+    assert not model_path.exists() and not card_path.exists()
     reports = tmp_path / "reports"
     written = json.loads((reports / "metrics.json").read_text())
     assert written["objective"] == pytest.approx(metrics["objective"])
     rows = (reports / "confusion_isolated.csv").read_text().splitlines()
     assert rows[0] == "actual,predicted" and len(rows) == 1 + 237
     assert (reports / "confusion_matrix.png").stat().st_size > 1000
-    card = (model_path.parent / CARD_NAME).read_text(encoding="utf-8")
+
+    tiny_cfg.output.save_model = True  # both, as `python train.py` and DVC's train stage
+    tiny_cfg.eval.reports_dir = None
+    assert train(tiny_cfg) == metrics
+    card = card_path.read_text(encoding="utf-8")
     assert "| isolated | all |" in card and "## Known limits" in card
     assert f"{metrics['isolated_f1_plan']:.3f}" in card
+
+
+def test_prepared_data_gives_the_same_model_file(tiny_cfg, tmp_path) -> None:
+    """DVC's stages read the prepared file: the model file must not tell the difference."""
+    from omegaconf import open_dict
+
+    from zongjie.training import write_prepared
+
+    tiny_cfg.mlflow.enabled = False
+    tiny_cfg.eval.genre_holdout = False
+    direct = train(tiny_cfg)
+    first = load_model_file(Path(tiny_cfg.output.model_path))
+    prepared = tmp_path / "paragraphs.jsonl"
+    write_prepared(load_documents(tiny_cfg.data), prepared)
+    with open_dict(tiny_cfg):
+        tiny_cfg.data.prepared_path = str(prepared)
+    assert train(tiny_cfg) == direct
+    second = load_model_file(Path(tiny_cfg.output.model_path))
+    assert second.metadata["config_hash"] == first.metadata["config_hash"]
+    assert second.metadata["metrics"] == first.metadata["metrics"]
+    texts = ["下半年将重点做好以下工作:", "存在的问题", "上半年共培训干部560人次。"]
+    assert (second.pipeline.predict_proba(texts) == first.pipeline.predict_proba(texts)).all()
 
 
 def test_sweep_is_one_parent_run_and_registers_its_best(tmp_path) -> None:

@@ -543,25 +543,10 @@ def train(cfg: DictConfig, sweep: Sweep | None = None) -> dict[str, float]:
         fit(pipeline, documents)
     model_path = Path(cfg.output.model_path)
     if cfg.output.save_model:
-        save_pipeline(
-            pipeline,
-            model_path,
-            {
-                # What decides the model: data, features, classifier, decoder, seed.
-                "config_hash": config_hash(
-                    {
-                        key: OmegaConf.to_container(cfg[key], resolve=True)
-                        if isinstance(cfg[key], DictConfig)
-                        else cfg[key]
-                        for key in ("data", "features", "model", "context", "seed")
-                    }
-                ),
-                "metrics": {k: round(v, 6) for k, v in metrics.items()},
-            },
-        )
+        save_pipeline(pipeline, model_path, _model_metadata(cfg, metrics))
         log.info("saved the fitted pipeline to %s", model_path)
     card = model_card(cfg, documents, metrics) if evaluation else None
-    if card is not None and (cfg.output.save_model or cfg.eval.reports_dir):
+    if card is not None and cfg.output.save_model:
         card_path = model_path.parent / CARD_NAME
         card_path.parent.mkdir(parents=True, exist_ok=True)
         card_path.write_text(card, encoding="utf-8")
@@ -572,6 +557,25 @@ def train(cfg: DictConfig, sweep: Sweep | None = None) -> dict[str, float]:
     if cfg.mlflow.enabled:
         _log_run(cfg, documents, evaluation, pipeline if log_model else None, card, sweep)
     return metrics
+
+
+def _model_metadata(cfg: DictConfig, metrics: dict[str, float]) -> dict[str, Any]:
+    """What the model file records: the hash of what decides the model (data, features,
+    classifier, decoder, seed) and its grouped-CV metrics. Where the documents were read from
+    (`data.prepared_path`, DVC's copy of the same documents) is left out of the hash, so
+    `python train.py` and `dvc repro` write the same file."""
+    decisive = {}
+    for key in ("data", "features", "model", "context", "seed"):
+        value = cfg[key]
+        if isinstance(value, DictConfig):
+            value = OmegaConf.to_container(value, resolve=True)
+            if key == "data":
+                value.pop("prepared_path", None)
+        decisive[key] = value
+    return {
+        "config_hash": config_hash(decisive),
+        "metrics": {k: round(v, 6) for k, v in metrics.items()},
+    }
 
 
 def _log_run(
