@@ -518,7 +518,34 @@ def train(cfg: DictConfig, sweep: Sweep | None = None) -> dict[str, float]:
     """Cross-validate on document-grouped folds, fit on all documents, save the pipeline and log
     everything to one MLflow run (a child of the sweep's parent run when `sweep` is given).
     Returns the metrics (``isolated_macro_f1`` …, and ``objective``); empty when
-    `eval.enabled` is false."""
+    `eval.enabled` is false. A training that fails leaves an MLflow run marked FAILED with the
+    error and its traceback (``error.txt``), then raises the error."""
+    try:
+        return _train(cfg, sweep)
+    except Exception as error:
+        if cfg.mlflow.enabled:
+            _log_failure(cfg, error)
+        raise
+
+
+def _log_failure(cfg: DictConfig, error: Exception) -> None:
+    import traceback
+
+    import mlflow
+
+    _quiet_mlflow()
+    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
+    mlflow.set_experiment(cfg.mlflow.experiment)
+    run_name = cfg.mlflow.run_name
+    with mlflow.start_run(
+        run_name=run_name, tags={"error": f"{type(error).__name__}: {error}"[:5000]}
+    ):
+        mlflow.log_params(_flatten(OmegaConf.to_container(cfg, resolve=True)))
+        mlflow.log_text("".join(traceback.format_exception(error)), "error.txt")
+        mlflow.end_run(status="FAILED")
+
+
+def _train(cfg: DictConfig, sweep: Sweep | None) -> dict[str, float]:
     documents = load_documents(cfg.data)
     if len(documents) < cfg.eval.n_splits:
         raise ValueError(
