@@ -48,6 +48,14 @@ def test_round_trip_gives_the_same_probabilities(tmp_path, suffix: str) -> None:
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
 
 
+def test_saving_one_model_twice_gives_the_same_bytes(tmp_path) -> None:
+    pipeline = _fitted()
+    save_pipeline(pipeline, tmp_path / "a.skops", {"config_hash": "x"})
+    time.sleep(2.1)  # zip timestamps have a resolution of two seconds
+    save_pipeline(pipeline, tmp_path / "b.skops", {"config_hash": "x"})
+    assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
+
+
 def test_the_committed_default_model_loads_safely() -> None:
     assert default_model_path().suffix == ".skops"
     model = load_model_file(default_model_path())

@@ -13,6 +13,7 @@ versions, and says what differs when they do not fit.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -96,7 +97,7 @@ def save_pipeline(pipeline: Any, path: Path, metadata: dict[str, Any] | None = N
             if kind == "skops":
                 import skops.io
 
-                handle.write(skops.io.dumps(payload, compression=zipfile.ZIP_DEFLATED))
+                handle.write(_deterministic(skops.io.dumps(payload)))
             else:
                 import joblib
 
@@ -108,6 +109,49 @@ def save_pipeline(pipeline: Any, path: Path, metadata: dict[str, Any] | None = N
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _deterministic(archive: bytes) -> bytes:
+    """The same skops zip, made byte-for-byte reproducible: skops names array files and
+    memo entries after `id()` of the objects (memory addresses) and stamps entries with the
+    save time. Ids are renumbered in the order the schema meets them and every entry is dated
+    1980-01-01, so saving one model twice gives one file (and DVC sees no change)."""
+    source = zipfile.ZipFile(io.BytesIO(archive))
+    renumbered: dict[int, int] = {}
+
+    def number(old: int) -> int:
+        return renumbered.setdefault(old, len(renumbered) + 1)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            result = {}
+            for key, value in node.items():
+                if key == "__id__" and isinstance(value, int):
+                    result[key] = number(value)
+                elif key == "file" and isinstance(value, str) and value.endswith(".npy"):
+                    result[key] = f"{number(int(value[:-4]))}.npy"
+                else:
+                    result[key] = walk(value)
+            return result
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    schema = walk(json.loads(source.read("schema.json")))
+    entries = {"schema.json": json.dumps(schema, sort_keys=True).encode("utf-8")}
+    for name in source.namelist():
+        if name.endswith(".npy") and name[:-4].isdigit():
+            entries[f"{number(int(name[:-4]))}.npy"] = source.read(name)
+        elif name != "schema.json":
+            entries[name] = source.read(name)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, entries[name])
+    return out.getvalue()
 
 
 def _kind(path: Path) -> str:
