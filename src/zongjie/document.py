@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 LABELS: tuple[str, str, str] = ("summary", "problem", "plan")
 
@@ -26,3 +28,24 @@ class Document:
                 f"document {self.id}: {len(self.labels)} labels for "
                 f"{len(self.paragraphs)} paragraphs"
             )
+
+
+def documents_from_rows(rows: Iterable[dict[str, Any]], genre: str | None = None) -> list[Document]:
+    """Documents from paragraph rows (``doc_id``, ``para_index``, ``text``, ``label``,
+    ``source`` and, unless `genre` is given, ``genre``), in the order documents first appear."""
+    by_document: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_document.setdefault(row["doc_id"], []).append(row)
+    documents = []
+    for doc_id, doc_rows in by_document.items():
+        doc_rows.sort(key=lambda row: row["para_index"])
+        documents.append(
+            Document(
+                id=doc_id,
+                source=doc_rows[0]["source"],
+                genre=genre or doc_rows[0]["genre"],
+                paragraphs=tuple(row["text"] for row in doc_rows),
+                labels=tuple(row["label"] for row in doc_rows),
+            )
+        )
+    return documents

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from zongjie.document import LABELS, Document
+from zongjie.document import LABELS, Document, documents_from_rows
 from zongjie.segment import document_starts, heading_level, is_heading
 
 __all__ = [
@@ -262,26 +262,12 @@ def load_gold(path: Path) -> list[Document]:
     rows = [
         json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
-    documents: dict[str, list[dict]] = {}
     for row in rows:
         if row["label"] is not None and row["label"] not in LABELS:
             raise ValueError(
                 f"{path}: paragraph {row['doc_id']}#{row['para_index']} has label {row['label']!r}"
             )
-        documents.setdefault(row["doc_id"], []).append(row)
-    result = []
-    for doc_id, doc_rows in documents.items():
-        doc_rows.sort(key=lambda row: row["para_index"])
-        result.append(
-            Document(
-                id=doc_id,
-                source=doc_rows[0]["source"],
-                genre="work_report",
-                paragraphs=tuple(row["text"] for row in doc_rows),
-                labels=tuple(row["label"] for row in doc_rows),
-            )
-        )
-    return result
+    return documents_from_rows(rows, genre="work_report")
 
 
 def write_gold(documents: Sequence[Document], path: Path) -> None:

@@ -27,7 +27,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from sklearn.pipeline import Pipeline
 
-from zongjie.document import LABELS, Document
+from zongjie.document import LABELS, Document, documents_from_rows
 from zongjie.evaluation import Predictions, evaluate, grouped_folds, labelled, report
 from zongjie.models import build_pipeline, fit_pipeline
 from zongjie.persistence import config_hash, save_pipeline
@@ -121,24 +121,8 @@ def read_prepared(path: Path) -> list[Document]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no prepared data at {path}: run `dvc repro prepare` first")
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            rows.setdefault(row["doc_id"], []).append(row)
-    documents = []
-    for doc_id, doc_rows in rows.items():
-        doc_rows.sort(key=lambda row: row["para_index"])
-        documents.append(
-            Document(
-                id=doc_id,
-                source=doc_rows[0]["source"],
-                genre=doc_rows[0]["genre"],
-                paragraphs=tuple(row["text"] for row in doc_rows),
-                labels=tuple(row["label"] for row in doc_rows),
-            )
-        )
-    return documents
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return documents_from_rows(json.loads(line) for line in lines if line.strip())
 
 
 def data_digest(documents: Sequence[Document]) -> str:
