@@ -1,0 +1,36 @@
+"""The CLI streams: peak memory does not grow with the size of the corpus."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import SEEDS
+
+PEAK_AFTER_CLI = """
+import contextlib, os, resource, sys
+from zongjie.__main__ import main
+with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+    main([sys.argv[1]])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+"""
+
+
+def _peak_kib(path) -> int:
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_AFTER_CLI, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+def test_peak_memory_does_not_grow_with_the_corpus(tmp_path) -> None:
+    report = (SEEDS / "002_354727535b141923.txt").read_bytes()  # ten reports, 72 kB
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_bytes(report * 10)  # 0.7 MB
+    large.write_bytes(report * 80)  # 5.8 MB, eight times as much
+    growth_mib = (_peak_kib(large) - _peak_kib(small)) / 1024
+    assert growth_mib < 20, f"peak memory grew by {growth_mib:.0f} MiB for 8x the text"
