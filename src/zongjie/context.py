@@ -69,7 +69,8 @@ def document_proba(
     # Before the first heading, `rules` assumes a review (reports open with one); `hmm` assumes
     # nothing and lets the classifier and the chain decide, which holds up without headings.
     opening = UNDECIDED if getattr(classifier, "opening", "summary") == "undecided" else SUMMARY
-    roles = structural_roles(paragraphs, opening=opening)
+    starts = document_starts(list(paragraphs))
+    roles = structural_roles(paragraphs, opening=opening, starts=starts)
     weight = getattr(classifier, "structure_weight", DEFAULT_STRUCTURE_WEIGHT)
     structured = _structured(paragraph_proba, roles, weight)
     if getattr(classifier, "decoder", "rules") != "hmm" or len(paragraphs) == 0:
@@ -78,7 +79,6 @@ def document_proba(
     # not break the chain. A new report inside the text restarts it.
     emissions = np.clip(structured, 1e-6, None) ** classifier.emission_weight
     proba = structured.copy()
-    starts = document_starts(list(paragraphs))
     bounds = [*starts[1:], len(paragraphs)]
     for begin, end in zip(starts, bounds, strict=True):
         chain = [i for i in range(begin, end) if roles[i] is not None]

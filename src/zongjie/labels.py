@@ -141,7 +141,9 @@ def _report_year(paragraphs: Sequence[str]) -> int | None:
     return None
 
 
-def structural_roles(paragraphs: Sequence[str], opening: str = SUMMARY) -> list[str | None]:
+def structural_roles(
+    paragraphs: Sequence[str], opening: str = SUMMARY, starts: Sequence[int] | None = None
+) -> list[str | None]:
     """Per paragraph: a label structure decides, None (no label: titles, salutations, dates),
     or `UNDECIDED` where structure gives no answer.
 
@@ -156,9 +158,10 @@ def structural_roles(paragraphs: Sequence[str], opening: str = SUMMARY) -> list[
     `opening` is the role assumed before the first heading: SUMMARY reads a report the way
     reports are written (they open with a review); UNDECIDED assumes nothing, for callers that
     have other evidence, such as a classifier, and may be given a report without headings.
+    `starts` are the paragraphs' `document_starts`, for a caller that has them already.
     """
     roles: list[str | None] = []
-    starts = set(document_starts(list(paragraphs)))
+    starts = set(document_starts(list(paragraphs)) if starts is None else starts)
     for i, paragraph in enumerate(paragraphs):
         if i in starts:
             part: str | None = opening if i == 0 else UNDECIDED

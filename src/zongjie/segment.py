@@ -276,8 +276,6 @@ def segment(text: str | bytes) -> list[str]:
         text = decode(bytes(text))
     if not isinstance(text, str):
         raise TypeError(f"segment() takes a str or bytes, not {type(text).__name__}")
-    if text.startswith("\ufeff"):
-        text = text[1:]
     return list(iter_paragraphs([text]))
 
 
