@@ -71,7 +71,7 @@ def main() -> None:
     import jieba
 
     import zongjie
-    from zongjie.features import normalize
+    from zongjie.text import normalize
 
     corpora = args.corpora if args.corpora.is_dir() else None
     paragraphs = load_paragraphs(corpora)

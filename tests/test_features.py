@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from zongjie.features import TOKENIZERS, build_features, normalize, tokenize, tokenize_rjieba
+from zongjie.features import build_features
 from zongjie.labels import load_gold
+from zongjie.text import TOKENIZERS, normalize, tokenize, tokenize_rjieba
 
 from conftest import GOLD
 

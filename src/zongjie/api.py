@@ -52,20 +52,24 @@ def load_model(path: str | os.PathLike[str] | None = None, *, trust_pickle: bool
     loaded; a .joblib file is a pickle and loads only with ``trust_pickle=True``. Raises
     FileNotFoundError or ValueError naming the file and what is wrong with it."""
     global _model
+    from zongjie.models import predictor
     from zongjie.persistence import load_pipeline
 
-    model = load_pipeline(
+    pipeline = load_pipeline(
         Path(path) if path is not None else default_model_path(), trust_pickle=trust_pickle
     )
+    model = predictor(pipeline)
     with _model_lock:
         _model = model
-    return model
+    return pipeline
 
 
 def _load_default() -> Any:
-    from zongjie.persistence import load_pipeline
+    """The default model, read without importing scikit-learn when it is a linear model (it
+    is): a cold start pays for numpy and the arrays, not a second of scikit-learn imports."""
+    from zongjie.persistence import load_predictor
 
-    return load_pipeline(default_model_path())
+    return load_predictor(default_model_path())
 
 
 def _current_model() -> Any:
@@ -104,9 +108,7 @@ def _check(item: object, index: int) -> None:
 def _paragraph_proba(paragraphs: list[str]) -> np.ndarray:
     if not paragraphs:
         return np.empty((0, len(LABELS)))
-    from zongjie.models import proba_in_label_order
-
-    return proba_in_label_order(_current_model(), paragraphs)
+    return _current_model().predict_proba(paragraphs)
 
 
 def _labels(proba: np.ndarray) -> list[str]:
@@ -157,8 +159,7 @@ def _document_proba(items: list[str]) -> np.ndarray:
         return np.empty((0, len(LABELS)))
     from zongjie.context import document_proba
 
-    model = _current_model()
-    return document_proba(items, _paragraph_proba(items), model.named_steps["classifier"])
+    return document_proba(items, _paragraph_proba(items), _current_model().decoding)
 
 
 def _document_items(paragraphs: Sequence[str], function: str) -> list[str]:

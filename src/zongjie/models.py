@@ -17,13 +17,16 @@ from sklearn.svm import LinearSVC
 
 from zongjie.document import LABELS
 from zongjie.features import build_features
+from zongjie.inference import LinearTextModel, NotLinear
 
 __all__ = [
     "DocumentClassifier",
+    "PipelineModel",
     "as_texts",
     "build_classifier",
     "build_pipeline",
     "fit_pipeline",
+    "predictor",
     "proba_in_label_order",
 ]
 
@@ -179,6 +182,27 @@ def fit_pipeline(
     return pipeline.fit(
         texts, labels, classifier__doc_ids=doc_ids, classifier__sample_weight=sample_weight
     )
+
+
+class PipelineModel:
+    """A fitted pipeline that `LinearTextModel` cannot run (character n-grams, other
+    classifiers), behind the same two members `zongjie.api` uses."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.decoding = pipeline.named_steps["classifier"]
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        return proba_in_label_order(self.pipeline, texts)
+
+
+def predictor(pipeline: Pipeline) -> LinearTextModel | PipelineModel:
+    """What `zongjie.predict` runs for a fitted pipeline: its arrays applied with numpy when
+    it is a linear model over words and cues, else the pipeline itself."""
+    try:
+        return LinearTextModel.from_fitted(pipeline)
+    except NotLinear:
+        return PipelineModel(pipeline)
 
 
 def proba_in_label_order(pipeline: Pipeline, paragraphs: list[str]) -> np.ndarray:

@@ -24,7 +24,14 @@ from typing import Any
 
 from zongjie.document import LABELS
 
-__all__ = ["ALLOWED_TYPES", "ModelFile", "config_hash", "load_pipeline", "save_pipeline"]
+__all__ = [
+    "ALLOWED_TYPES",
+    "ModelFile",
+    "config_hash",
+    "load_pipeline",
+    "load_predictor",
+    "save_pipeline",
+]
 
 FORMAT_VERSION = 1
 
@@ -33,10 +40,10 @@ FORMAT_VERSION = 1
 ALLOWED_TYPES = frozenset(
     {
         "zongjie.features.WordTfidf",
-        "zongjie.features.cue_counts",
-        "zongjie.features.normalize",
-        "zongjie.features.tokenize",
-        "zongjie.features.tokenize_rjieba",
+        "zongjie.text.cue_counts",
+        "zongjie.text.normalize",
+        "zongjie.text.tokenize",
+        "zongjie.text.tokenize_rjieba",
         "zongjie.models.DocumentClassifier",
         "zongjie.models.as_texts",
         "functools.partial",
@@ -165,6 +172,104 @@ def _kind(path: Path) -> str:
 def load_pipeline(path: Path, *, trust_pickle: bool = False) -> Any:
     """The pipeline saved at `path` (see `load_model_file`)."""
     return load_model_file(path, trust_pickle=trust_pickle).pipeline
+
+
+def load_predictor(path: Path, *, trust_pickle: bool = False) -> Any:
+    """What `zongjie.predict` runs for the model file at `path`: a `LinearTextModel` when the
+    file holds one (read as JSON and numpy arrays, without importing scikit-learn or skops),
+    else the pipeline loaded by `load_model_file`, wrapped for prediction."""
+    path = Path(path)
+    if path.suffix == ".skops" and path.is_file():
+        stored = _read_linear(path)
+        if stored is not None:
+            return stored
+    from zongjie.models import predictor
+
+    return predictor(load_pipeline(path, trust_pickle=trust_pickle))
+
+
+class _Unreadable(Exception):
+    """A schema node the plain reader does not take: skops reads the file instead."""
+
+
+class _Stored:
+    """An object as a .skops schema describes it: its type's name and its attributes. Nothing
+    is constructed and no module is imported to read it."""
+
+    def __init__(self, stored_type: str, attributes: dict[str, Any]) -> None:
+        self.__dict__.update(attributes)
+        self.stored_type = stored_type
+
+
+def _read_linear(path: Path) -> Any:
+    """The `LinearTextModel` in a .skops file, or None when the file holds anything else or
+    anything the plain reader does not take (then skops loads it, with its own checks)."""
+    from zongjie.inference import LinearTextModel, NotLinear
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            payload = _SchemaReader(archive).read(json.loads(archive.read("schema.json")))
+        if not isinstance(payload, dict) or payload.get("format") != "zongjie-model":
+            return None
+        metadata = payload.get("metadata")
+        pipeline = payload.get("pipeline")
+    except (_Unreadable, OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        return None
+    if not isinstance(metadata, dict):
+        return None
+    _check_compatible(path, metadata)
+    try:
+        return LinearTextModel.from_fitted(pipeline)
+    except (NotLinear, AttributeError, TypeError, ValueError):
+        return None
+
+
+class _SchemaReader:
+    """Reads the schema of a skops file (protocol 2) into dicts, lists, numpy arrays and
+    `_Stored` objects, taking only the node kinds a zongjie model is made of and only the
+    types in `ALLOWED_TYPES`; numpy arrays load with ``allow_pickle=False``."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.memo: dict[int, Any] = {}
+
+    def read(self, node: Any) -> Any:
+        if not isinstance(node, dict):
+            raise _Unreadable(f"a {type(node).__name__} node")
+        loader = node.get("__loader__")
+        if loader == "CachedNode":
+            return self.memo[node["__id__"]]
+        value = self._build(loader, node)
+        if "__id__" in node:
+            self.memo[node["__id__"]] = value
+        return value
+
+    def _build(self, loader: Any, node: dict[str, Any]) -> Any:
+        name = f"{node.get('__module__')}.{node.get('__class__')}"
+        content = node.get("content")
+        if loader == "JsonNode" and node.get("is_json"):
+            return json.loads(content)
+        if loader == "DictNode":
+            return {key: self.read(value) for key, value in content.items()}
+        if loader == "ListNode":
+            return [self.read(value) for value in content]
+        if loader == "TupleNode":
+            return tuple(self.read(value) for value in content)
+        if loader == "NdArrayNode" and node.get("type") == "numpy":
+            import numpy as np
+
+            with self.archive.open(node["file"]) as handle:
+                return np.load(handle, allow_pickle=False)
+        if loader == "TypeNode" and node.get("__module__") in ("builtins", "numpy"):
+            return _Stored(name, {})
+        if loader == "FunctionNode" and name in ALLOWED_TYPES:
+            return _Stored(name, {})
+        if loader == "ObjectNode" and name in ALLOWED_TYPES:
+            state = self.read(content)
+            if not isinstance(state, dict):
+                raise _Unreadable(f"{name} with a {type(state).__name__} state")
+            return _Stored(name, state)
+        raise _Unreadable(f"{loader} {name}")
 
 
 def load_model_file(path: Path, *, trust_pickle: bool = False) -> ModelFile:

@@ -647,7 +647,7 @@ def _log_run(
                 name="model",
                 signature=signature,
                 input_example=examples,
-                # The pipeline calls zongjie.features.tokenize: ship the package with it.
+                # The pipeline calls zongjie.text.tokenize: ship the package with it.
                 code_paths=[str(Path(zongjie.__file__).parent)],
                 pip_requirements=_requirements(),
                 # skops, MLflow's default, takes half a minute over a 60k-word vocabulary.
