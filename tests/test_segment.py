@@ -181,6 +181,16 @@ def test_streaming_gives_what_the_whole_text_gives(seed_002: str, tmp_path) -> N
     assert list(iter_documents(iter(streamed))) == split_documents(streamed)
 
 
+@pytest.mark.parametrize("chunk_size", [7, 100, 1001])
+def test_chunks_that_cut_lines_anywhere_give_the_same_paragraphs(
+    seed_001: str, chunk_size: int
+) -> None:
+    text = seed_001.replace("\n", "\r\n")  # a CRLF cut between its \r and \n, too
+    data = io.BytesIO(text.encode("utf-8"))
+    streamed = list(iter_paragraphs(iter_text(data, "seed", chunk_size=chunk_size)))
+    assert streamed == segment(seed_001)
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
 def test_streamed_bytes_decode_across_chunk_boundaries(seed_002: str, encoding: str) -> None:
     data = io.BytesIO(seed_002.encode(encoding))

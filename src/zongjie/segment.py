@@ -240,26 +240,36 @@ _BOMS = (
 )
 
 
+def _whole_lines(chunks: Iterable[str]) -> Iterator[str]:
+    """The lines of text that arrives in chunks (`iter_text`'s, or a file's lines), whatever
+    the chunks cut: a line cut in two by a chunk boundary comes out whole."""
+    rest = ""
+    for chunk in chunks:
+        *lines, rest = (rest + chunk).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        yield from lines
+    yield rest
+
+
 def iter_paragraphs(lines: Iterable[str]) -> Iterator[str]:
-    """`segment` over an iterable of lines (a file object, say), yielding each paragraph as
-    soon as the next one starts: memory stays with the paragraph at hand."""
+    """`segment` over text that arrives in pieces: a file's lines, or chunks cut anywhere
+    (`iter_text`'s). Yields each paragraph as soon as the next one starts: memory stays with
+    the paragraph at hand."""
     current: str | None = None
     pending_cut = False  # the current paragraph stops mid-sentence and waits for its continuation
-    for raw in lines:
-        for raw_line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-            line = _clean_line(raw_line)
-            if not line or _is_page_number(line) or _is_chrome(line):
-                continue
-            line = _WATERMARK.sub("", line).strip()
-            if not line:
-                continue
-            if current is not None and pending_cut and not _starts_new_paragraph(line):
-                current = _join(current, line)
-            else:
-                if current is not None:
-                    yield current
-                current = line
-            pending_cut = _is_cut(current)
+    for raw_line in _whole_lines(lines):
+        line = _clean_line(raw_line)
+        if not line or _is_page_number(line) or _is_chrome(line):
+            continue
+        line = _WATERMARK.sub("", line).strip()
+        if not line:
+            continue
+        if current is not None and pending_cut and not _starts_new_paragraph(line):
+            current = _join(current, line)
+        else:
+            if current is not None:
+                yield current
+            current = line
+        pending_cut = _is_cut(current)
     if current is not None:
         yield current
 
