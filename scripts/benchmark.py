@@ -1,10 +1,12 @@
 """Speed of zongjie beside plain jieba, in the same run, on the same paragraphs.
 
-    python scripts/benchmark.py [--repeat 5] [--corpora ../shared/corpora]
+    python scripts/benchmark.py [--repeat 5] [--corpora ../shared/corpora] [--stream-mb 100]
 
 Prints `predict` throughput (paragraphs/s, chars/s) next to `jieba.lcut` over the same
 paragraphs, `predict_document` on a long report, and the cold start of
 `import zongjie; predict([...])` in fresh processes. Timings are the best of --repeat runs.
+Then it labels a 1/10 and a full --stream-mb corpus with the CLI and prints the peak memory
+of each (--stream-mb 0 skips that).
 """
 
 from __future__ import annotations
@@ -59,11 +61,45 @@ def cold_start(runs: int) -> tuple[float, float]:
     return statistics.median(inside), statistics.median(whole)
 
 
+PEAK_AFTER_CLI = r"""
+import contextlib, os, re, sys, time
+from zongjie.__main__ import main
+start = time.perf_counter()
+with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+    main([sys.argv[1]])
+# VmHWM is this process's own peak (KiB); ru_maxrss would count the parent's memory at the fork.
+peak_kib = re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read())[1]
+print(time.perf_counter() - start, peak_kib)
+"""
+
+
+def stream(megabytes: int) -> list[tuple[float, float, float]]:
+    """(MB, seconds, peak MiB) of the CLI labelling the seeds repeated to 1/10 of and then
+    `megabytes` of text, in fresh processes."""
+    import tempfile
+
+    report = (ROOT / "data" / "raw" / "seeds" / "002_354727535b141923.txt").read_bytes()
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (megabytes / 10, megabytes):
+            path = Path(folder) / "corpus.txt"
+            path.write_bytes(report * max(1, round(size * 1e6 / len(report))))
+            out = subprocess.run(
+                [sys.executable, "-c", PEAK_AFTER_CLI, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            results.append((path.stat().st_size / 1e6, float(out[-2]), int(out[-1]) / 1024))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument("--cpu", type=int, default=0, help="pin the run to this core")
+    parser.add_argument("--stream-mb", type=int, default=100, help="corpus size for memory")
     args = parser.parse_args()
     # One core, as a service worker has: both contenders get the same one, in the same run.
     os.sched_setaffinity(0, {args.cpu})
@@ -102,6 +138,11 @@ def main() -> None:
     print(f"predict_document, {len(report)}-paragraph report: {document_seconds * 1000:.1f} ms")
     print(f"cold start (import zongjie + first predict): {inside:.2f} s in process, ", end="")
     print(f"{whole:.2f} s wall")
+    if args.stream_mb > 0:
+        for size, seconds, peak in stream(args.stream_mb):
+            print(
+                f"CLI over {size:6.1f} MB of reports: {seconds:6.1f} s, peak memory {peak:.0f} MiB"
+            )
 
 
 if __name__ == "__main__":

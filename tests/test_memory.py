@@ -7,12 +7,13 @@ import sys
 
 from conftest import SEEDS
 
-PEAK_AFTER_CLI = """
-import contextlib, os, resource, sys
+PEAK_AFTER_CLI = r"""
+import contextlib, os, re, sys
 from zongjie.__main__ import main
 with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
     main([sys.argv[1]])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+# VmHWM is this process's own peak (KiB); ru_maxrss would count the parent's memory at the fork.
+print(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read())[1])
 """
 
 
