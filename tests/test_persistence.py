@@ -192,3 +192,50 @@ def test_incompatible_models_say_what_differs(tmp_path, changes, message) -> Non
     _rewrite_metadata(path, **changes)
     with pytest.raises(ValueError, match=message):
         load_pipeline(path)
+
+
+# train.py itself, with os.fsync made to hang once the new model is written to its temporary
+# file: the moment a kill does the most harm if saving is not atomic.
+TRAIN_THEN_HANG_IN_SAVE = """
+import os, runpy, sys, time
+real_fsync = os.fsync
+def fsync_then_hang(fd):
+    real_fsync(fd)
+    print("saving", flush=True)
+    time.sleep(600)
+os.fsync = fsync_then_hang
+sys.argv = ["train.py", *sys.argv[1:]]
+runpy.run_path("train.py", run_name="__main__")
+"""
+
+
+def test_killing_train_py_mid_save_keeps_the_previous_model(tmp_path) -> None:
+    root = persistence.Path(__file__).resolve().parents[1]
+    path = tmp_path / "model.skops"
+    save_pipeline(_fitted(), path, {"config_hash": "previous"})
+    before = path.read_bytes()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            TRAIN_THEN_HANG_IN_SAVE,
+            "data=seeds",
+            "eval.enabled=false",
+            "mlflow.enabled=false",
+            f"output.model_path={path}",
+            f"hydra.run.dir={tmp_path / 'hydra'}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=root,
+        text=True,
+    )
+    try:
+        lines = iter(process.stdout.readline, "")
+        assert any(line.strip() == "saving" for line in lines), "train.py never saved"
+        assert any(p.name.endswith(".tmp") for p in tmp_path.iterdir())  # caught mid-save
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    assert path.read_bytes() == before
+    assert load_model_file(path).metadata["config_hash"] == "previous"
