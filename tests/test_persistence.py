@@ -16,6 +16,9 @@ from zongjie.api import default_model_path
 from zongjie.models import build_pipeline, fit_pipeline, proba_in_label_order
 from zongjie.persistence import load_model_file, load_pipeline, save_pipeline
 
+# Both ways a model file is read: the full skops load, and the plain reader `predict` uses.
+LOADERS = pytest.mark.parametrize("loader", [load_pipeline, persistence.load_predictor])
+
 TEXTS = [
     "上半年共完成培训120人次,新建校舍3处。",
     "全年累计投入资金500万元,完成了目标任务。",
@@ -115,6 +118,7 @@ def test_killing_a_process_mid_save_never_leaves_a_broken_model(tmp_path) -> Non
         assert load_pipeline(path) is not None  # the last complete save, whole
 
 
+@LOADERS
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -122,19 +126,20 @@ def test_killing_a_process_mid_save_never_leaves_a_broken_model(tmp_path) -> Non
         (b"\x00\x01garbage", r"is not a readable zongjie model"),
     ],
 )
-def test_unreadable_files_give_a_clear_error(tmp_path, content, message) -> None:
+def test_unreadable_files_give_a_clear_error(loader, tmp_path, content, message) -> None:
     path = tmp_path / "bad.skops"
     path.write_bytes(content)
     with pytest.raises(ValueError, match=message):
-        load_pipeline(path)
+        loader(path)
 
 
-def test_truncated_model_gives_a_clear_error(tmp_path) -> None:
+@LOADERS
+def test_truncated_model_gives_a_clear_error(loader, tmp_path) -> None:
     path = tmp_path / "model.skops"
     save_pipeline(_fitted(), path)
     path.write_bytes(path.read_bytes()[:500])
     with pytest.raises(ValueError, match=r"is not a readable zongjie model"):
-        load_pipeline(path)
+        loader(path)
 
 
 def test_unknown_suffix_is_refused(tmp_path) -> None:
@@ -149,7 +154,8 @@ class Payload:
         self.command = "rm -rf /"
 
 
-def test_a_file_with_foreign_types_is_refused_before_loading(tmp_path) -> None:
+@LOADERS
+def test_a_file_with_foreign_types_is_refused_before_loading(loader, tmp_path) -> None:
     import skops.io
 
     path = tmp_path / "evil.skops"
@@ -158,16 +164,17 @@ def test_a_file_with_foreign_types_is_refused_before_loading(tmp_path) -> None:
         ValueError,
         match=r"holds types a zongjie model never holds, so it was not loaded: .*Payload",
     ):
-        load_pipeline(path)
+        loader(path)
 
 
-def test_other_skops_content_is_not_a_model(tmp_path) -> None:
+@LOADERS
+def test_other_skops_content_is_not_a_model(loader, tmp_path) -> None:
     import skops.io
 
     path = tmp_path / "dict.skops"
     path.write_bytes(skops.io.dumps({"not": "a model"}))
     with pytest.raises(ValueError, match=r"is not a zongjie model"):
-        load_pipeline(path)
+        loader(path)
 
 
 def _rewrite_metadata(path, **changes) -> None:
@@ -178,6 +185,7 @@ def _rewrite_metadata(path, **changes) -> None:
     path.write_bytes(skops.io.dumps(payload, compression=zipfile.ZIP_DEFLATED))
 
 
+@LOADERS
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -186,12 +194,12 @@ def _rewrite_metadata(path, **changes) -> None:
         ({"zongjie": "9.0.0"}, r"was made with zongjie 9\.0\.0, this is zongjie"),
     ],
 )
-def test_incompatible_models_say_what_differs(tmp_path, changes, message) -> None:
+def test_incompatible_models_say_what_differs(loader, tmp_path, changes, message) -> None:
     path = tmp_path / "model.skops"
     save_pipeline(_fitted(), path)
     _rewrite_metadata(path, **changes)
     with pytest.raises(ValueError, match=message):
-        load_pipeline(path)
+        loader(path)
 
 
 # train.py itself, with os.fsync made to hang once the new model is written to its temporary
