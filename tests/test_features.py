@@ -8,7 +8,7 @@ from sklearn.base import clone
 
 from zongjie.features import build_features
 from zongjie.labels import load_gold
-from zongjie.text import TOKENIZERS, normalize, tokenize, tokenize_rjieba
+from zongjie.text import TOKENIZERS, cue_counts, cue_features, normalize, tokenize, tokenize_rjieba
 
 from conftest import GOLD
 
@@ -69,3 +69,25 @@ def test_unknown_choices_are_named() -> None:
         build_features({"kind": "bytes"})
     with pytest.raises(ValueError, match=r"features\.tokenizer must be one of"):
         build_features({"kind": "word", "tokenizer": "pkuseg"})
+
+
+def test_cue_features_add_the_role_a_heading_names() -> None:
+    texts = [
+        "二、存在问题",
+        "三、下步打算",
+        "一、基本情况",
+        "二、加强队伍建设,提高教师素质",  # a heading that names no role
+        "针对存在的问题,我们及时进行了整改。",  # a sentence, not a heading
+    ]
+    features = cue_features(texts)
+    np.testing.assert_array_equal(features[:, :6], cue_counts(texts))
+    # Columns summary, problem, plan.
+    np.testing.assert_array_equal(
+        features[:, 6:], [[0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 0, 0], [0, 0, 0]]
+    )
+    assert cue_features([]).shape == (0, 9)
+
+
+def test_unknown_cue_blocks_are_named() -> None:
+    with pytest.raises(ValueError, match=r"features\.cues must be false, true or one of"):
+        build_features({"kind": "word", "cues": "shapes"})

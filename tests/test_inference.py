@@ -34,6 +34,7 @@ LABELS_ = ["summary", "summary", "problem", "problem", "plan", "plan"] * 3
 DOC_IDS = ["a"] * 6 + ["b"] * 6 + ["c"] * 6
 # Unseen words, stop words, numbers, full-width forms, a lone character: every lookup branch.
 UNSEEN = ["我们的工作还有不足。", "１２３", "了", "全面完成年度目标任务,同比增长15%。", "。"]
+UNSEEN += ["二、存在问题", "三、下步打算", "一、基本情况", ""]  # headings that name their part
 
 
 def _fitted(features: dict, model: dict | None = None):
@@ -47,6 +48,7 @@ def _fitted(features: dict, model: dict | None = None):
         {"kind": "word", "min_df": 1, "cues": True, "tokenizer": "rjieba"},
         {"kind": "word", "min_df": 1, "ngram_range": [1, 3], "stop_words": ["的"]},
         {"kind": "word", "min_df": 1, "cues": True, "sublinear_tf": False},
+        {"kind": "word", "min_df": 1, "cues": "headings", "tokenizer": "rjieba"},
     ],
 )
 def test_numpy_probabilities_equal_the_pipelines(features: dict) -> None:

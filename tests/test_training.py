@@ -7,13 +7,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from zongjie.corpus import read_seeds
 from zongjie.evaluation import evaluate, grouped_folds, labelled
-from zongjie.models import build_pipeline, fit_pipeline, proba_in_label_order
+from zongjie.models import DocumentClassifier, build_pipeline, fit_pipeline, proba_in_label_order
 from zongjie.persistence import load_model_file, load_pipeline
-from zongjie.training import CARD_NAME, load_documents, objective, train
+from zongjie.training import (
+    CARD_NAME,
+    genre_balance,
+    load_documents,
+    objective,
+    sentences,
+    train,
+)
 
 from conftest import GOLD, ROOT
 
@@ -210,3 +218,35 @@ def test_sweep_is_one_parent_run_and_registers_its_best(tmp_path) -> None:
     assert parent.data.metrics["best_objective"] == pytest.approx(best.data.metrics["objective"])
     versions = client.search_model_versions("name = 'zongjie'")
     assert [v.run_id for v in versions] == [best.info.run_id]
+
+
+def test_genre_balance_gives_every_label_the_same_weight_within_a_genre() -> None:
+    labels = ["summary"] * 6 + ["plan"] * 2 + ["summary", "plan", "plan", "problem"]
+    genres = ["work_report"] * 8 + ["gwr"] * 4
+    weights = genre_balance(labels, genres)
+    for genre in ("work_report", "gwr"):
+        totals = {}
+        for label, g, w in zip(labels, genres, weights, strict=True):
+            if g == genre:
+                totals[label] = totals.get(label, 0.0) + w
+        assert len(set(round(t, 9) for t in totals.values())) == 1
+        assert sum(totals.values()) == pytest.approx(genres.count(genre))
+
+
+def test_sentences_of_a_paragraph() -> None:
+    paragraph = "1、源头参与力度不断加大。确立了教代会在学校领导体制中的地位;坚持了评议。"
+    assert sentences(paragraph) == [
+        "1、源头参与力度不断加大。",
+        "确立了教代会在学校领导体制中的地位;",
+    ]
+    assert sentences("9、做好困难教职工的调查摸底工作,建立流动档案;") == []  # one sentence
+
+
+def test_sentence_copies_teach_no_reading_order() -> None:
+    labels = ["summary", "plan", "plan", "summary", "summary"]
+    with_copies = DocumentClassifier(smoothing=1.0)
+    with_copies._learn_order(labels, ["a", "a", "a", None, None])
+    alone = DocumentClassifier(smoothing=1.0)
+    alone._learn_order(labels[:3], ["a", "a", "a"])
+    np.testing.assert_array_equal(with_copies.transitions_, alone.transitions_)
+    np.testing.assert_array_equal(with_copies.start_, alone.start_)

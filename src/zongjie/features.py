@@ -17,7 +17,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import FunctionTransformer
 
 from zongjie.inference import WordTable, word_tfidf
-from zongjie.text import TOKENIZERS, cue_counts, normalize
+from zongjie.text import TOKENIZERS, cue_counts, cue_features, normalize
 
 __all__ = ["WordTfidf", "build_features"]
 
@@ -99,6 +99,9 @@ class WordTfidf(TransformerMixin, BaseEstimator):
         return self.feature_names_.astype(object)
 
 
+# features.cues: true (or "counts") and "headings" (see `zongjie.text.cue_features`).
+CUE_BLOCKS = {"counts": cue_counts, "headings": cue_features}
+
 _TABLES: weakref.WeakKeyDictionary[WordTfidf, WordTable] = weakref.WeakKeyDictionary()
 
 
@@ -145,6 +148,10 @@ def build_features(params: dict[str, Any]) -> TfidfVectorizer | FeatureUnion:
     }.get(kind)
     if blocks is None:
         raise ValueError(f"features.kind must be word, char or word+char, not {kind!r}")
-    if params.get("cues", False):
-        blocks.append(("cues", FunctionTransformer(cue_counts)))
+    cues = params.get("cues", False)
+    if cues:
+        # true (or "counts"): cue-word counts; "headings": those plus the role a heading names.
+        if cues not in CUE_BLOCKS and cues is not True:
+            raise ValueError(f"features.cues must be false, true or one of {sorted(CUE_BLOCKS)}")
+        blocks.append(("cues", FunctionTransformer(CUE_BLOCKS.get(cues, cue_counts))))
     return blocks[0][1] if len(blocks) == 1 else FeatureUnion(blocks)

@@ -25,7 +25,15 @@ from typing import Any
 import numpy as np
 
 from zongjie.document import LABELS
-from zongjie.text import CUE_WORDS, cue_counts, normalize, tokenize, tokenize_rjieba
+from zongjie.text import (
+    CUE_WORDS,
+    HEADING_ROLES,
+    cue_counts,
+    cue_features,
+    normalize,
+    tokenize,
+    tokenize_rjieba,
+)
 
 __all__ = [
     "TEXT_FUNCTIONS",
@@ -39,7 +47,7 @@ __all__ = [
 # The functions a fitted pipeline may call, by the name a model file gives them.
 TEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     f"{function.__module__}.{function.__qualname__}": function
-    for function in (normalize, tokenize, tokenize_rjieba, cue_counts)
+    for function in (normalize, tokenize, tokenize_rjieba, cue_counts, cue_features)
 }
 
 
@@ -203,7 +211,11 @@ class Decoding:
         )
 
 
-CUES = "cues"  # the cue-count block of a feature union
+# The dense cue blocks a feature union may hold, and the number of columns each gives.
+CUE_WIDTHS: dict[Callable[..., Any], int] = {
+    cue_counts: 2 * len(CUE_WORDS),
+    cue_features: 2 * len(CUE_WORDS) + len(HEADING_ROLES),
+}
 _PIPELINE = "sklearn.pipeline.Pipeline"
 _UNION = "sklearn.pipeline.FeatureUnion"
 _FUNCTION_TRANSFORMER = "sklearn.preprocessing._function_transformer.FunctionTransformer"
@@ -219,7 +231,7 @@ class LinearTextModel:
 
     def __init__(
         self,
-        blocks: list[WordTable | str],
+        blocks: list[WordTable | Callable[..., Any]],
         coef: np.ndarray,
         intercept: np.ndarray,
         classes: list[str],
@@ -231,7 +243,7 @@ class LinearTextModel:
         order = [classes.index(label) for label in LABELS]
         self.coef = np.asarray(coef, dtype=np.float64)[order]
         self.intercept = np.asarray(intercept, dtype=np.float64)[order]
-        widths = [b.n_features if isinstance(b, WordTable) else 2 * len(CUE_WORDS) for b in blocks]
+        widths = [b.n_features if isinstance(b, WordTable) else CUE_WIDTHS[b] for b in blocks]
         if sum(widths) != self.coef.shape[1]:
             raise NotLinear(f"{sum(widths)} features but {self.coef.shape[1]} coefficients")
         self.offsets = np.cumsum([0, *widths])[:-1].tolist()
@@ -248,14 +260,15 @@ class LinearTextModel:
             parts = [part for _, part in features.transformer_list]
         else:
             parts = [features]
-        blocks: list[WordTable | str] = []
+        blocks: list[WordTable | Callable[..., Any]] = []
         for part in parts:
             if type_name(part) == _WORD_TFIDF:
                 blocks.append(WordTable.from_fitted(part))
             elif (
-                type_name(part) == _FUNCTION_TRANSFORMER and _text_function(part.func) is cue_counts
+                type_name(part) == _FUNCTION_TRANSFORMER
+                and (function := _text_function(part.func)) in CUE_WIDTHS
             ):
-                blocks.append(CUES)
+                blocks.append(function)
             else:
                 raise NotLinear(f"features from {type_name(part)}")
         if type_name(classifier) != _DOCUMENT_CLASSIFIER:
@@ -282,7 +295,7 @@ class LinearTextModel:
                         rows, weights=values * weights[k], minlength=len(texts)
                     )
             else:
-                cues = cue_counts(texts)
+                cues = block(texts)
                 scores += cues @ self.coef[:, offset : offset + cues.shape[1]].T
         scores -= scores.max(axis=1, keepdims=True)
         proba = np.exp(scores)

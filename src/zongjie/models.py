@@ -131,6 +131,9 @@ class DocumentClassifier(ClassifierMixin, BaseEstimator):
             end = begin
             while end < len(labels) and doc_ids[end] == doc_ids[begin]:
                 end += 1
+            if doc_ids[begin] is None and end - begin < len(labels):
+                begin = end  # examples outside any document (sentence copies): no order
+                continue
             sequence = [index[label] for label in labels[begin:end]]
             starts[sequence[0]] += 1
             for a, b in itertools.pairwise(sequence):

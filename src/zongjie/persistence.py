@@ -41,6 +41,7 @@ ALLOWED_TYPES = frozenset(
     {
         "zongjie.features.WordTfidf",
         "zongjie.text.cue_counts",
+        "zongjie.text.cue_features",
         "zongjie.text.normalize",
         "zongjie.text.tokenize",
         "zongjie.text.tokenize_rjieba",

@@ -15,10 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from zongjie.labels import heading_role
+from zongjie.segment import is_heading
+
 __all__ = [
     "CUE_WORDS",
     "TOKENIZERS",
     "cue_counts",
+    "cue_features",
     "normalize",
     "tokenize",
     "tokenize_rjieba",
@@ -194,3 +198,19 @@ def cue_counts(texts: Any) -> np.ndarray:
     totals = counts.sum(axis=1, keepdims=True)
     share = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
     return np.hstack([np.log1p(counts), share])
+
+
+HEADING_ROLES = ("summary", "problem", "plan")
+
+
+def cue_features(texts: Any) -> np.ndarray:
+    """`cue_counts`, then whether the paragraph is a heading that names its part's role
+    (二、存在问题 → problem, 三、下步打算 → plan, 一、基本情况 → summary; `labels.heading_role`),
+    one column per role. Alone, such a heading has few words to go by, and its cue words
+    (问题, 存在) are as common in paragraphs about problems solved. Dense, (n, 6 + 3)."""
+    texts = list(texts)
+    roles = [heading_role(text) if is_heading(text.strip()) else None for text in texts]
+    named = np.array(
+        [[float(role == wanted) for wanted in HEADING_ROLES] for role in roles], dtype=np.float32
+    ).reshape(-1, len(HEADING_ROLES))
+    return np.hstack([cue_counts(texts), named])
