@@ -34,6 +34,17 @@ def test_transitions_are_learned_from_the_order_of_parts() -> None:
     assert np.allclose(decoder.transitions_.sum(axis=1), 1)
 
 
+def test_paragraphs_outside_any_document_teach_no_order() -> None:
+    labels = (["summary"] * 6 + ["problem"] * 2 + ["plan"] * 6) * 2
+    extra = ["plan", "summary", "problem", "summary"]  # sentences split from paragraphs
+    with_extra = DocumentClassifier(DummyClassifier(), decoder="hmm").fit(
+        np.zeros((32, 1)), labels + extra, doc_ids=["a"] * 14 + ["b"] * 14 + [None] * 4
+    )
+    without = _decoder(opening="summary")
+    for name in ("start_", "transitions_", "position_"):
+        np.testing.assert_array_equal(getattr(with_extra, name), getattr(without, name))
+
+
 def test_a_weak_paragraph_follows_its_neighbours() -> None:
     paragraphs = [
         "全年完成了各项任务。",
