@@ -39,6 +39,7 @@ __all__ = [
     "TEXT_FUNCTIONS",
     "Decoding",
     "LinearTextModel",
+    "NotLinear",
     "WordTable",
     "type_name",
     "word_tfidf",
