@@ -48,6 +48,37 @@ def test_every_dependency_and_parameter_exists() -> None:
                     assert OmegaConf.select(config, key) is not None, f"{name}: {path}:{key}"
 
 
+# The zongjie modules each stage's script imports: a change to any of them must rerun it.
+STAGE_IMPORTS = {
+    "gold": "scripts/build_gold.py",
+    "prepare": "scripts/prepare.py",
+    "train": "train.py",
+    "evaluate": "train.py",
+}
+
+
+@pytest.mark.parametrize("stage", sorted(STAGE_IMPORTS))
+def test_every_module_a_stage_imports_is_a_dependency(stage: str) -> None:
+    script = STAGE_IMPORTS[stage]
+    listing = (
+        "import runpy, sys\n"
+        f"sys.argv = [{script!r}]\n"
+        f"runpy.run_path({script!r}, run_name='imported')\n"  # defines, does not run main()
+        "print('\\n'.join(sorted(getattr(m, '__file__', None) or '' for n, m in "
+        "list(sys.modules.items()) if n == 'zongjie' or n.startswith('zongjie.'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", listing], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    imported = {
+        Path(path).resolve().relative_to(ROOT).as_posix()
+        for path in out.split()
+        if path.endswith(".py") and not path.endswith("__init__.py")
+    }
+    assert imported, "no zongjie module imported"
+    assert sorted(imported - set(PIPELINE["stages"][stage]["deps"])) == []
+
+
 def test_train_stage_tracks_the_configured_model_path() -> None:
     config = OmegaConf.load(ROOT / "conf" / "config.yaml")
     outs = [next(iter(o)) for o in PIPELINE["stages"]["train"]["outs"]]
