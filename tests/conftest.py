@@ -12,6 +12,27 @@ GOLD = ROOT / "data" / "labels" / "seed_gold.jsonl"
 CORPORA = ROOT.parent / "shared" / "corpora"
 
 
+# Two paragraphs of each label, three times over as three documents: enough to fit a model.
+TINY_TEXTS = [
+    "上半年共完成培训120人次,新建校舍3处。",
+    "全年累计投入资金500万元,完成了目标任务。",
+    "培训形式单一,针对性不强,仍有待改进。",
+    "部分学校师资力量薄弱,发展不平衡。",
+    "下半年将进一步加强领导,力争完成全年任务。",
+    "明年要确保各项工作落到实处。",
+] * 3
+TINY_LABELS = ["summary", "summary", "problem", "problem", "plan", "plan"] * 3
+TINY_DOC_IDS = ["a"] * 6 + ["b"] * 6 + ["c"] * 6
+
+
+def fit_tiny(features: dict, model: dict | None = None):
+    """A pipeline built from `features` and `model` (default: logreg), fitted on TINY_TEXTS."""
+    from zongjie.models import build_pipeline, fit_pipeline
+
+    pipeline = build_pipeline(features, model or {"name": "logreg"}, 0)
+    return fit_pipeline(pipeline, TINY_TEXTS, TINY_LABELS, doc_ids=TINY_DOC_IDS)
+
+
 @pytest.fixture(scope="session")
 def seed_001() -> str:
     return (SEEDS / "001_fc0c1e1a6d6d8450.txt").read_text(encoding="utf-8")

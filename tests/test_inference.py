@@ -15,31 +15,16 @@ from zongjie.api import default_model_path
 from zongjie.inference import LinearTextModel, NotLinear
 from zongjie.models import (
     PipelineModel,
-    build_pipeline,
-    fit_pipeline,
     predictor,
     proba_in_label_order,
 )
 from zongjie.persistence import load_predictor, save_pipeline
 
-TEXTS = [
-    "上半年共完成培训120人次,新建校舍3处。",
-    "全年累计投入资金500万元,完成了目标任务。",
-    "培训形式单一,针对性不强,仍有待改进。",
-    "部分学校师资力量薄弱,发展不平衡。",
-    "下半年将进一步加强领导,力争完成全年任务。",
-    "明年要确保各项工作落到实处。",
-] * 3
-LABELS_ = ["summary", "summary", "problem", "problem", "plan", "plan"] * 3
-DOC_IDS = ["a"] * 6 + ["b"] * 6 + ["c"] * 6
+from conftest import TINY_TEXTS, fit_tiny
+
 # Unseen words, stop words, numbers, full-width forms, a lone character: every lookup branch.
 UNSEEN = ["我们的工作还有不足。", "１２３", "了", "全面完成年度目标任务,同比增长15%。", "。"]
 UNSEEN += ["二、存在问题", "三、下步打算", "一、基本情况", ""]  # headings that name their part
-
-
-def _fitted(features: dict, model: dict | None = None):
-    pipeline = build_pipeline(features, model or {"name": "logreg"}, 0)
-    return fit_pipeline(pipeline, TEXTS, LABELS_, doc_ids=DOC_IDS)
 
 
 @pytest.mark.parametrize(
@@ -52,10 +37,10 @@ def _fitted(features: dict, model: dict | None = None):
     ],
 )
 def test_numpy_probabilities_equal_the_pipelines(features: dict) -> None:
-    pipeline = _fitted(features)
+    pipeline = fit_tiny(features)
     model = predictor(pipeline)
     assert isinstance(model, LinearTextModel)
-    texts = TEXTS + UNSEEN
+    texts = TINY_TEXTS + UNSEEN
     np.testing.assert_allclose(
         model.predict_proba(texts), proba_in_label_order(pipeline, texts), atol=1e-6
     )
@@ -84,7 +69,7 @@ def test_the_default_model_runs_on_numpy_with_the_pipelines_labels(seed_002: str
     ],
 )
 def test_other_models_run_through_the_pipeline(tmp_path, features: dict, model: dict) -> None:
-    pipeline = _fitted(features, model)
+    pipeline = fit_tiny(features, model)
     with pytest.raises(NotLinear):
         LinearTextModel.from_fitted(pipeline)
     path = tmp_path / "model.skops"
@@ -92,22 +77,22 @@ def test_other_models_run_through_the_pipeline(tmp_path, features: dict, model: 
     loaded = load_predictor(path)
     assert isinstance(loaded, PipelineModel)
     np.testing.assert_array_equal(
-        loaded.predict_proba(TEXTS), proba_in_label_order(pipeline, TEXTS)
+        loaded.predict_proba(TINY_TEXTS), proba_in_label_order(pipeline, TINY_TEXTS)
     )
 
 
 def test_a_saved_linear_model_is_read_back_without_scikit_learn(tmp_path) -> None:
     path = tmp_path / "model.skops"
-    pipeline = _fitted({"kind": "word", "min_df": 1, "cues": True, "tokenizer": "rjieba"})
+    pipeline = fit_tiny({"kind": "word", "min_df": 1, "cues": True, "tokenizer": "rjieba"})
     save_pipeline(pipeline, path)
-    expected = proba_in_label_order(pipeline, TEXTS + UNSEEN).tolist()
+    expected = proba_in_label_order(pipeline, TINY_TEXTS + UNSEEN).tolist()
     script = f"""
 import json, sys
 from zongjie.persistence import load_predictor
 model = load_predictor({str(path)!r})
 print(json.dumps({{
     "type": type(model).__name__,
-    "proba": model.predict_proba({TEXTS + UNSEEN!r}).tolist(),
+    "proba": model.predict_proba({TINY_TEXTS + UNSEEN!r}).tolist(),
     "imported": sorted(m for m in ("sklearn", "skops", "scipy") if m in sys.modules),
 }}))
 """
@@ -136,7 +121,7 @@ def test_predict_in_a_fresh_process_never_imports_scikit_learn() -> None:
 
 def test_a_foreign_type_inside_a_linear_model_is_still_refused(tmp_path) -> None:
     path = tmp_path / "model.skops"
-    save_pipeline(_fitted({"kind": "word", "min_df": 1, "cues": True}), path)
+    save_pipeline(fit_tiny({"kind": "word", "min_df": 1, "cues": True}), path)
     with zipfile.ZipFile(path) as archive:
         entries = {name: archive.read(name) for name in archive.namelist()}
     schema = (

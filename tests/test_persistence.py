@@ -13,26 +13,17 @@ import pytest
 
 from zongjie import persistence
 from zongjie.api import default_model_path
-from zongjie.models import build_pipeline, fit_pipeline, proba_in_label_order
+from zongjie.models import proba_in_label_order
 from zongjie.persistence import load_model_file, load_pipeline, save_pipeline
+
+from conftest import TINY_TEXTS, fit_tiny
 
 # Both ways a model file is read: the full skops load, and the plain reader `predict` uses.
 LOADERS = pytest.mark.parametrize("loader", [load_pipeline, persistence.load_predictor])
 
-TEXTS = [
-    "上半年共完成培训120人次,新建校舍3处。",
-    "全年累计投入资金500万元,完成了目标任务。",
-    "培训形式单一,针对性不强,仍有待改进。",
-    "部分学校师资力量薄弱,发展不平衡。",
-    "下半年将进一步加强领导,力争完成全年任务。",
-    "明年要确保各项工作落到实处。",
-] * 3
-LABELS_ = ["summary", "summary", "problem", "problem", "plan", "plan"] * 3
-
 
 def _fitted():
-    pipeline = build_pipeline({"kind": "word", "min_df": 1, "cues": True}, {"name": "logreg"}, 0)
-    return fit_pipeline(pipeline, TEXTS, LABELS_, doc_ids=["a"] * 6 + ["b"] * 6 + ["c"] * 6)
+    return fit_tiny({"kind": "word", "min_df": 1, "cues": True})
 
 
 @pytest.mark.parametrize("suffix", [".skops", ".joblib"])
@@ -42,7 +33,8 @@ def test_round_trip_gives_the_same_probabilities(tmp_path, suffix: str) -> None:
     save_pipeline(pipeline, path, {"config_hash": "abc", "metrics": {"macro_f1": 0.9}})
     loaded = load_model_file(path, trust_pickle=suffix == ".joblib")
     np.testing.assert_array_equal(
-        proba_in_label_order(pipeline, TEXTS), proba_in_label_order(loaded.pipeline, TEXTS)
+        proba_in_label_order(pipeline, TINY_TEXTS),
+        proba_in_label_order(loaded.pipeline, TINY_TEXTS),
     )
     assert loaded.metadata["labels"] == ["summary", "problem", "plan"]
     assert loaded.metadata["config_hash"] == "abc"
@@ -93,9 +85,10 @@ def test_a_failed_save_leaves_the_old_model_intact(tmp_path, monkeypatch) -> Non
 
 KEEP_SAVING = """
 import sys
-from tests.test_persistence import _fitted
+sys.path.insert(0, "tests")
+from conftest import fit_tiny
 from zongjie.persistence import save_pipeline
-pipeline = _fitted()
+pipeline = fit_tiny({"kind": "word", "min_df": 1, "cues": True})
 save_pipeline(pipeline, sys.argv[1])
 print("ready", flush=True)
 while True:
