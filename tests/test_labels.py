@@ -114,6 +114,24 @@ def test_closing_paragraphs_are_labelled_by_their_main_point() -> None:
     assert weak_labels([*review, problem_close])[-1] == "problem"
 
 
+def test_a_look_back_inside_the_plans_is_a_summary() -> None:
+    plans = [
+        "一、2010年工作回顾",
+        "经济平稳较快发展。",
+        "二、2011年工作安排",
+        "要坚持扩大内需的方针。",
+    ]
+    review = "过去的一年，外交工作取得新的重大成绩，我国积极参加国际合作，发挥了建设性作用。"
+    ahead = "过去一年，国防和军队建设取得新的成就。新的一年，要全面加强军队建设。"
+    admitted = "一年来，政府自身建设取得新进展，但与人民的期待还有不小差距。"
+    closing = ["三、加强政府自身建设", "要坚持依法行政。"]
+    for middle, label in ((review, "summary"), (ahead, "plan")):
+        assert structural_roles([*plans, middle, *closing])[4] == label
+        assert weak_labels([*plans, *closing, middle])[-1] == label  # closing the report
+    # An admission is not a plain review: the look-back rule leaves it to the part.
+    assert structural_roles([*plans, admitted, *closing])[4] == "plan"
+
+
 def test_neutral_heading_after_problems_opens_the_plans() -> None:
     paragraphs = [
         "一、过去一年工作回顾",

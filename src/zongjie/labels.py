@@ -82,6 +82,16 @@ _CLOSING_OPENING = re.compile(
 _FUTURE_FOCUS = re.compile(
     r"今后|将来|未来|展望|新的一年|新年|明年|下一步|下半年|我们将|我们要|要进一步"
 )
+# A paragraph that opens with a look back (过去一年…, 五年来…) and speaks of nothing to come and
+# of no shortcoming reports work done (ANNOTATION.md: the tense of what is reported decides),
+# even where it stands in a plan part: 过去的一年，外交工作取得新的重大成绩… closing the plans.
+_LOOK_BACK = re.compile(
+    r"^(?:[(（][一二三四五六七八九十]{1,3}[)）])?(?:过去(?:的)?[一二三四五几]?年|[一二三四五几]年来|去年以来)"
+)
+_AHEAD_OR_SHORT = re.compile(
+    r"今后|将来|未来|新的一年|明年|今年|下一步|下半年|将|(?<![重主需只纲首摘概])要|拟|计划|力争"
+    r"|确保|争取|不足|不够|差距|有待|不到位|薄弱|滞后"
+)
 _ANYWHERE_PROBLEM = re.compile(
     r"清醒(?:地)?(?:看到|认识到)|(?:但|但是)[,，]?(?:也|还)[^。]{0,8}存在|问题还比较突出|差距和不足|不足之处"
 )
@@ -200,7 +210,7 @@ def structural_roles(
             elif _FUTURE_FOCUS.search(paragraph):
                 roles.append(PLAN)
             else:
-                roles.append(part)
+                roles.append(SUMMARY if part == PLAN and _is_look_back(paragraph) else part)
         elif _PLAN_LEAD.search(paragraph):
             part = PLAN
             roles.append(PLAN)
@@ -213,10 +223,17 @@ def structural_roles(
             roles.append(PROBLEM)
         elif roles and roles[-1] == PROBLEM and _LIST_ITEM.match(paragraph):
             roles.append(PROBLEM)  # 一是……二是……: the items of a list of problems
+        elif part == PLAN and _is_look_back(paragraph):
+            roles.append(SUMMARY)
         else:
             roles.append(part)
         problems_seen = problems_seen or roles[-1] == PROBLEM
     return roles
+
+
+def _is_look_back(paragraph: str) -> bool:
+    """A review of work done: a look-back opening, nothing ahead and no shortcoming."""
+    return bool(_LOOK_BACK.match(paragraph)) and not _AHEAD_OR_SHORT.search(paragraph)
 
 
 def _closes_part(paragraphs: Sequence[str], i: int, starts: set[int]) -> bool:
