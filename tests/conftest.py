@@ -43,22 +43,26 @@ def seed_002() -> str:
     return (SEEDS / "002_354727535b141923.txt").read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def tiny_cfg(tmp_path: Path):
+def tiny_config(folder: Path, experiment: str = "test"):
     """The real config, composed by Hydra, shrunk to the seed documents and three folds, with
-    MLflow and the model file in a temporary folder."""
+    MLflow (experiment `experiment`) and the model file in `folder`."""
     from hydra import compose, initialize_config_dir
 
     with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(
+        return compose(
             config_name="config",
             overrides=[
                 "data=seeds",
                 f"data.gold_path={GOLD}",
                 "eval.n_splits=3",
-                f"output.model_path={tmp_path / 'model.skops'}",
-                f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}",
-                "mlflow.experiment=test",
+                f"output.model_path={folder / 'model.skops'}",
+                f"mlflow.tracking_uri=sqlite:///{folder / 'mlflow.db'}",
+                f"mlflow.experiment={experiment}",
             ],
         )
-    return cfg
+
+
+@pytest.fixture
+def tiny_cfg(tmp_path: Path):
+    """`tiny_config` in the test's temporary folder."""
+    return tiny_config(tmp_path)

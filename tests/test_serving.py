@@ -16,13 +16,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
 from zongjie.document import LABELS
 from zongjie.persistence import load_pipeline
 from zongjie.training import CARD_NAME, register_best, train
 
-from conftest import GOLD, ROOT
+from conftest import tiny_config
 
 MLFLOW = Path(sys.executable).parent / "mlflow"
 PARAGRAPHS = ["下半年,我局将重点做好以下几项工作:", "上半年共培训干部560人次。"]
@@ -33,18 +32,7 @@ def registry(tmp_path_factory):
     """A tracking store holding one tiny run (seeds, three folds) registered as `zongjie`."""
     folder = tmp_path_factory.mktemp("registry")
     uri = f"sqlite:///{folder / 'mlflow.db'}"
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(
-            config_name="config",
-            overrides=[
-                "data=seeds",
-                f"data.gold_path={GOLD}",
-                "eval.n_splits=3",
-                f"output.model_path={folder / 'model.skops'}",
-                f"mlflow.tracking_uri={uri}",
-                "mlflow.experiment=serving",
-            ],
-        )
+    cfg = tiny_config(folder, experiment="serving")
     train(cfg)
     version = register_best(uri, "serving", "zongjie")
     return {"uri": uri, "version": version, "model_path": folder / "model.skops"}
