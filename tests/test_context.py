@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.dummy import DummyClassifier
 
 from zongjie import LABELS, predict, predict_document, predict_document_proba
-from zongjie.context import document_proba
+from zongjie.context import document_proba, isolated_proba
 from zongjie.labels import load_gold
 from zongjie.models import DocumentClassifier
 from zongjie.segment import is_heading
@@ -72,6 +72,21 @@ def test_headings_decide_over_the_classifier() -> None:
     proba = np.tile([0.8, 0.1, 0.1], (4, 1))
     result = document_proba(paragraphs, proba, _decoder(structure_weight=0.9))
     assert [LABELS[i] for i in result.argmax(axis=1)] == ["problem", "problem", "plan", "plan"]
+
+
+def test_a_paragraph_alone_keeps_what_its_own_words_decide() -> None:
+    paragraphs = [
+        "二、存在问题",  # a heading naming its part
+        "下半年,我局将重点做好以下几项工作:",  # a lead-in to the plans
+        "一、加强队伍建设",  # a neutral heading: the classifier decides
+        "学校布局调整的任务仍然很重。",
+    ]
+    proba = np.tile([0.8, 0.1, 0.1], (4, 1))
+    result = isolated_proba(paragraphs, proba, _decoder(structure_weight=0.9))
+    assert [LABELS[i] for i in result.argmax(axis=1)] == ["problem", "plan", "summary", "summary"]
+    np.testing.assert_allclose(result[2:], proba[2:])
+    np.testing.assert_allclose(result.sum(axis=1), 1.0)
+    assert result[0, P] == 0.9 + 0.1 * 0.1  # the classifier's share stays visible
 
 
 def test_document_probabilities_are_well_formed() -> None:

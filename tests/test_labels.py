@@ -9,7 +9,14 @@ from sklearn.metrics import f1_score
 
 from zongjie.corpus import read_government_reports
 from zongjie.document import LABELS
-from zongjie.labels import UNDECIDED, heading_role, load_gold, structural_roles, weak_labels
+from zongjie.labels import (
+    UNDECIDED,
+    heading_role,
+    load_gold,
+    own_role,
+    structural_roles,
+    weak_labels,
+)
 from zongjie.segment import segment, split_documents
 
 from conftest import CORPORA, GOLD, SEEDS
@@ -141,6 +148,25 @@ def test_neutral_heading_after_problems_opens_the_plans() -> None:
         "要坚持扩大内需的方针。",
     ]
     assert structural_roles(paragraphs)[3:] == ["plan", "plan"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "role"),
+    [
+        ("二、存在问题", "problem"),
+        ("三、下步打算", "plan"),
+        ("一、基本情况", "summary"),
+        ("下半年,我局将重点做好以下几项工作:", "plan"),
+        ("虽然取得了一定成绩,但也还存在一些问题,主要表现在:", "problem"),
+        ("总之,一年来工作取得了成效。在今后的工作中,我们要进一步振奋精神,争取更大成绩。", "plan"),
+        ("一、加强队伍建设,提高教师素质", None),  # a neutral heading: review or plans
+        ("上半年共培训干部560人次。", None),
+        ("2024年工作总结", None),  # a title
+        ("各位代表:", None),
+    ],
+)
+def test_own_role_of_a_paragraph_read_alone(paragraph: str, role: str | None) -> None:
+    assert own_role(paragraph) == role
 
 
 def test_structure_leaves_what_it_cannot_tell_undecided() -> None:

@@ -73,10 +73,11 @@ def test_train_end_to_end(tiny_cfg) -> None:
     client = mlflow.MlflowClient()
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"config.yaml", "confusion_matrix.png", "classification_report.txt"} <= artifacts
-    logged = mlflow.sklearn.load_model(f"runs:/{run.info.run_id}/model")
-    assert list(logged.predict(["下半年将重点做好以下工作:"])) == list(
-        model.predict(["下半年将重点做好以下工作:"])
-    )
+    logged = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
+    assert list(logged.predict(["下半年将重点做好以下工作:", "二、存在问题"])) == [
+        "plan",
+        "problem",
+    ]
     info = mlflow.models.get_model_info(f"runs:/{run.info.run_id}/model")
     assert info.signature is not None and info.saved_input_example_info is not None
 

@@ -105,10 +105,18 @@ def _check(item: object, index: int) -> None:
         raise ValueError(f"paragraph {index} is blank")
 
 
-def _paragraph_proba(paragraphs: list[str]) -> np.ndarray:
+def _classifier_proba(paragraphs: list[str]) -> np.ndarray:
     if not paragraphs:
         return np.empty((0, len(LABELS)))
     return _current_model().predict_proba(paragraphs)
+
+
+def _paragraph_proba(paragraphs: list[str]) -> np.ndarray:
+    """Each paragraph read alone: the classifier, and what the paragraph's own words decide."""
+    from zongjie.context import isolated_proba
+
+    proba = _classifier_proba(paragraphs)
+    return isolated_proba(paragraphs, proba, _current_model().decoding) if paragraphs else proba
 
 
 def _labels(proba: np.ndarray) -> list[str]:
@@ -159,7 +167,7 @@ def _document_proba(items: list[str]) -> np.ndarray:
         return np.empty((0, len(LABELS)))
     from zongjie.context import document_proba
 
-    return document_proba(items, _paragraph_proba(items), _current_model().decoding)
+    return document_proba(items, _classifier_proba(items), _current_model().decoding)
 
 
 def _document_items(paragraphs: Sequence[str], function: str) -> list[str]:

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from zongjie.document import LABELS
-from zongjie.labels import SUMMARY, UNDECIDED, structural_roles
+from zongjie.labels import SUMMARY, UNDECIDED, own_role, structural_roles
 from zongjie.segment import document_starts
 
-__all__ = ["document_proba"]
+__all__ = ["document_proba", "isolated_proba"]
 
 DEFAULT_STRUCTURE_WEIGHT = 0.75
 
@@ -56,6 +56,19 @@ def _forward_backward(
         backward[t] /= backward[t].sum()
     posterior = forward * backward
     return posterior / posterior.sum(axis=1, keepdims=True)
+
+
+def isolated_proba(
+    paragraphs: Sequence[str], paragraph_proba: np.ndarray, classifier: Any = None
+) -> np.ndarray:
+    """Probabilities (n, 3) for paragraphs read each on its own, without context: the
+    classifier's, except where a paragraph's own words decide its role (`labels.own_role`: a
+    heading naming its part, a lead-in, a closing look-back), as they would in a document.
+
+    The classifier alone reads 二、存在问题 as a summary: its few words are as common in review
+    headings, and headings are a small share of the training paragraphs."""
+    weight = getattr(classifier, "structure_weight", DEFAULT_STRUCTURE_WEIGHT)
+    return _structured(paragraph_proba, [own_role(p) for p in paragraphs], weight)
 
 
 def document_proba(

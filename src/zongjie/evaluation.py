@@ -21,7 +21,7 @@ from sklearn.metrics import classification_report, confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from zongjie.context import document_proba
+from zongjie.context import document_proba, isolated_proba
 from zongjie.document import LABELS, Document
 from zongjie.models import proba_in_label_order
 from zongjie.segment import is_heading, segment
@@ -108,7 +108,7 @@ def _predict_tracks(
     for document in documents:
         paragraphs = list(document.paragraphs)
         proba = proba_in_label_order(pipeline, paragraphs)
-        isolated = _labels(proba)
+        isolated = _labels(isolated_proba(paragraphs, proba, classifier))
         in_document = _labels(document_proba(paragraphs, proba, classifier))
         body = [i for i, p in enumerate(paragraphs) if not is_heading(p)]
         headless_paragraphs = [paragraphs[i] for i in body]

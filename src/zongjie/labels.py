@@ -24,6 +24,7 @@ __all__ = [
     "cue_label",
     "heading_role",
     "load_gold",
+    "own_role",
     "structural_roles",
     "weak_labels",
     "write_gold",
@@ -229,6 +230,16 @@ def structural_roles(
             roles.append(part)
         problems_seen = problems_seen or roles[-1] == PROBLEM
     return roles
+
+
+def own_role(paragraph: str) -> str | None:
+    """The role a paragraph's own words decide when it is read alone, as a one-paragraph
+    document: a heading that names its part (二、存在问题 → problem), a lead-in
+    (下半年,我局将重点做好以下几项工作: → plan; 但也存在一些问题… → problem), or a look-back whose
+    main point is work to come or a shortcoming (ANNOTATION.md rules 1, 2 and 4). None when the
+    words leave it open."""
+    role = structural_roles([paragraph], opening=UNDECIDED, starts=(0,))[0]
+    return role if role in LABELS else None
 
 
 def _is_look_back(paragraph: str) -> bool:

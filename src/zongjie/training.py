@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -697,19 +698,29 @@ def _log_run(
         if pipeline is not None:
             from mlflow.models import infer_signature
 
+            from zongjie.serving import MODEL_ARTIFACT, ParagraphLabeller
+
             examples = texts[:3]
-            signature = infer_signature(examples, pipeline.predict(examples))
-            info = mlflow.sklearn.log_model(
-                pipeline,
-                name="model",
-                signature=signature,
-                input_example=examples,
-                # The pipeline calls zongjie.text.tokenize: ship the package with it.
-                code_paths=[str(Path(zongjie.__file__).parent)],
-                pip_requirements=_requirements(),
-                # skops, MLflow's default, takes half a minute over a 60k-word vocabulary.
-                serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE,
-            )
+            signature = infer_signature(examples, np.array(pipeline.predict(examples)))
+            with tempfile.TemporaryDirectory() as folder:
+                model_file = Path(folder) / "zongjie.skops"
+                metrics = evaluation.metrics if evaluation is not None else {}
+                save_pipeline(pipeline, model_file, _model_metadata(cfg, metrics))
+                # A pyfunc, not the sklearn flavour: it answers as `zongjie.predict` does,
+                # which also reads a paragraph's own structure (`context.isolated_proba`).
+                with warnings.catch_warnings():
+                    # MLflow asks for type hints on `predict`, which would become a schema.
+                    warnings.filterwarnings("ignore", "Add type hints", UserWarning)
+                    info = mlflow.pyfunc.log_model(
+                        name="model",
+                        python_model=ParagraphLabeller(),
+                        artifacts={MODEL_ARTIFACT: str(model_file)},
+                        signature=signature,
+                        input_example=examples,
+                        # The model calls zongjie's text functions: ship the package with it.
+                        code_paths=[str(Path(zongjie.__file__).parent)],
+                        pip_requirements=_requirements(),
+                    )
             if card is not None:
                 # The card travels inside the model's own folder, so the registry has it too.
                 with tempfile.TemporaryDirectory() as folder:
@@ -725,7 +736,7 @@ def _quiet_mlflow() -> None:
     """MLflow logs its database migrations and environment guesses at INFO, and warns on every
     cloudpickle save (chosen on purpose, see `_log_run`): keep the console to our own lines."""
     logging.getLogger("mlflow").setLevel(logging.WARNING)
-    for name in ("mlflow.sklearn", "mlflow.utils.environment", "mlflow.models.model"):
+    for name in ("mlflow.pyfunc", "mlflow.utils.environment", "mlflow.models.model"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
