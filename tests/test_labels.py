@@ -169,6 +169,20 @@ def test_own_role_of_a_paragraph_read_alone(paragraph: str, role: str | None) ->
     assert own_role(paragraph) == role
 
 
+def test_a_guiding_idea_after_the_problems_opens_the_plans() -> None:
+    # Seed 002's union report with its headings lost: review, problems, then the plan part.
+    paragraphs = [
+        "一年来,我镇工会组织建设不断加强,会员达228余人。",
+        "但是,也应该清醒地认识到,我们的工作还存在一些问题和不足。",
+        "2024年,教育工会工作的指导思想是:以构建和谐教育为主题,突出维护职责。",
+        "对学校校务公开工作进行一次检查,召开一次经验交流会;",
+    ]
+    assert structural_roles(paragraphs, opening=UNDECIDED) == [UNDECIDED, "problem", "plan", "plan"]
+    # Before any problem, the same words describe how the year's work was guided.
+    review = ["2024年,我局工作的总体思路是:围绕中心,服务大局。", "全年完成培训120人次。"]
+    assert structural_roles(review, opening=UNDECIDED) == [UNDECIDED, UNDECIDED]
+
+
 def test_structure_leaves_what_it_cannot_tell_undecided() -> None:
     paragraphs = [
         "一、过去一年工作回顾",

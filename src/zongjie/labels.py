@@ -74,6 +74,11 @@ _PLAN_LEAD = re.compile(
     r"^(?:[^。！？]{0,30}?)(?:下半年|下一步|下步|明年|今后|来年|新的一年|新年度|(?:19|20)\d{2}年)"
     r"[^。！？]{0,40}?(?:将|要|拟|计划|打算)[^。！？]*(?:以下|如下|几项|几个方面|几点)[^。！？]*[:：]$"
 )
+# After the problems, a paragraph that states the guiding idea or the overall requirements of
+# the work (2024年,…工作的指导思想是:…; 今年政府工作的总体要求是:…) opens the plan part.
+_PLAN_FRAME = re.compile(
+    r"^[^。！？]{0,40}?(?:指导思想|总体思路|工作思路|总体要求|总体目标|主要目标|预期目标|总的要求)(?:是|为)[:：]"
+)
 # The closing paragraph of a report or of its review part (ANNOTATION.md rule 4) opens with a
 # look back; its label is its main point: problems admitted, or work to come.
 _CLOSING_OPENING = re.compile(
@@ -212,7 +217,7 @@ def structural_roles(
                 roles.append(PLAN)
             else:
                 roles.append(SUMMARY if part == PLAN and _is_look_back(paragraph) else part)
-        elif _PLAN_LEAD.search(paragraph):
+        elif _PLAN_LEAD.search(paragraph) or (problems_seen and _PLAN_FRAME.search(paragraph)):
             part = PLAN
             roles.append(PLAN)
         elif part != PROBLEM and (

@@ -24,10 +24,13 @@ class ParagraphLabeller(mlflow.pyfunc.PythonModel):
     paragraph's own words decide (a heading naming its part, a lead-in). A list of str, a numpy
     array or a DataFrame (its ``text`` column) in; an array of labels out."""
 
+    # MLflow would wrap `predict` to validate its input against type hints, and warns when
+    # there are none; the model takes a list, an array or a DataFrame, as `as_texts` does.
+    _skip_type_hint_validation = True
+
     def load_context(self, context: Any) -> None:
         self.model = load_predictor(Path(context.artifacts[MODEL_ARTIFACT]))
 
-    # No type hints on `predict`: MLflow would read them as an input schema to enforce.
     def predict(self, context, model_input, params=None):
         texts = as_texts(model_input)
         if not texts:

@@ -19,7 +19,6 @@ import logging
 import os
 import re
 import tempfile
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -708,19 +707,16 @@ def _log_run(
                 save_pipeline(pipeline, model_file, _model_metadata(cfg, metrics))
                 # A pyfunc, not the sklearn flavour: it answers as `zongjie.predict` does,
                 # which also reads a paragraph's own structure (`context.isolated_proba`).
-                with warnings.catch_warnings():
-                    # MLflow asks for type hints on `predict`, which would become a schema.
-                    warnings.filterwarnings("ignore", "Add type hints", UserWarning)
-                    info = mlflow.pyfunc.log_model(
-                        name="model",
-                        python_model=ParagraphLabeller(),
-                        artifacts={MODEL_ARTIFACT: str(model_file)},
-                        signature=signature,
-                        input_example=examples,
-                        # The model calls zongjie's text functions: ship the package with it.
-                        code_paths=[str(Path(zongjie.__file__).parent)],
-                        pip_requirements=_requirements(),
-                    )
+                info = mlflow.pyfunc.log_model(
+                    name="model",
+                    python_model=ParagraphLabeller(),
+                    artifacts={MODEL_ARTIFACT: str(model_file)},
+                    signature=signature,
+                    input_example=examples,
+                    # The model calls zongjie's text functions: ship the package with it.
+                    code_paths=[str(Path(zongjie.__file__).parent)],
+                    pip_requirements=_requirements(),
+                )
             if card is not None:
                 # The card travels inside the model's own folder, so the registry has it too.
                 with tempfile.TemporaryDirectory() as folder:
