@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from zongjie.context import isolated_proba
+from zongjie.context import predictor_isolated_proba
 from zongjie.document import LABELS
 from zongjie.persistence import load_predictor
 from zongjie.training import CARD_NAME, register_best, train
@@ -30,8 +30,7 @@ PARAGRAPHS = ["下半年,我局将重点做好以下几项工作:", "上半年�
 
 def _predicted(model_path: Path) -> list[str]:
     """What `zongjie.predict` gives for PARAGRAPHS with the model file at `model_path`."""
-    local = load_predictor(model_path)
-    proba = isolated_proba(PARAGRAPHS, local.predict_proba(PARAGRAPHS), local.decoding)
+    proba = predictor_isolated_proba(load_predictor(model_path), PARAGRAPHS)
     return [LABELS[i] for i in proba.argmax(axis=1)]
 
 

@@ -113,10 +113,9 @@ def _classifier_proba(paragraphs: list[str]) -> np.ndarray:
 
 def _paragraph_proba(paragraphs: list[str]) -> np.ndarray:
     """Each paragraph read alone: the classifier, and what the paragraph's own words decide."""
-    from zongjie.context import isolated_proba
+    from zongjie.context import predictor_isolated_proba
 
-    proba = _classifier_proba(paragraphs)
-    return isolated_proba(paragraphs, proba, _current_model().decoding) if paragraphs else proba
+    return predictor_isolated_proba(_current_model(), paragraphs)
 
 
 def _labels(proba: np.ndarray) -> list[str]:

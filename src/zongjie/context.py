@@ -22,7 +22,7 @@ from zongjie.document import LABELS
 from zongjie.labels import SUMMARY, UNDECIDED, own_role, structural_roles
 from zongjie.segment import document_starts
 
-__all__ = ["document_proba", "isolated_proba"]
+__all__ = ["document_proba", "isolated_proba", "predictor_isolated_proba"]
 
 DEFAULT_STRUCTURE_WEIGHT = 0.75
 
@@ -69,6 +69,14 @@ def isolated_proba(
     headings, and headings are a small share of the training paragraphs."""
     weight = getattr(classifier, "structure_weight", DEFAULT_STRUCTURE_WEIGHT)
     return _structured(paragraph_proba, [own_role(p) for p in paragraphs], weight)
+
+
+def predictor_isolated_proba(predictor: Any, paragraphs: list[str]) -> np.ndarray:
+    """`isolated_proba` with a predictor's (`models.predictor`, `persistence.load_predictor`)
+    own probabilities and decoding settings: what `zongjie.predict_proba` returns."""
+    if not paragraphs:
+        return np.empty((0, len(LABELS)))
+    return isolated_proba(paragraphs, predictor.predict_proba(paragraphs), predictor.decoding)
 
 
 def document_proba(

@@ -9,7 +9,7 @@ from typing import Any
 import mlflow.pyfunc
 import numpy as np
 
-from zongjie.context import isolated_proba
+from zongjie.context import predictor_isolated_proba
 from zongjie.document import LABELS
 from zongjie.models import as_texts
 from zongjie.persistence import load_predictor
@@ -32,8 +32,5 @@ class ParagraphLabeller(mlflow.pyfunc.PythonModel):
         self.model = load_predictor(Path(context.artifacts[MODEL_ARTIFACT]))
 
     def predict(self, context, model_input, params=None):
-        texts = as_texts(model_input)
-        if not texts:
-            return np.array([], dtype=object)
-        proba = isolated_proba(texts, self.model.predict_proba(texts), self.model.decoding)
+        proba = predictor_isolated_proba(self.model, as_texts(model_input))
         return np.array([LABELS[i] for i in proba.argmax(axis=1)], dtype=object)

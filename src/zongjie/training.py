@@ -623,7 +623,8 @@ def _train(cfg: DictConfig, sweep: Sweep | None) -> dict[str, float]:
         write_reports(Path(cfg.eval.reports_dir), evaluation)
         log.info("wrote metrics and plots to %s", cfg.eval.reports_dir)
     if cfg.mlflow.enabled:
-        _log_run(cfg, documents, evaluation, pipeline if log_model else None, card, sweep)
+        saved = model_path if cfg.output.save_model else None
+        _log_run(cfg, documents, evaluation, pipeline if log_model else None, saved, card, sweep)
     return metrics
 
 
@@ -651,9 +652,12 @@ def _log_run(
     documents: Sequence[Document],
     evaluation: Evaluation | None,
     pipeline: Pipeline | None,
+    saved: Path | None,
     card: str | None,
     sweep: Sweep | None,
 ) -> None:
+    """One MLflow run: config, metrics, reports and, with `pipeline`, the model (the file
+    `output.model_path` already holds when `saved`, else a fresh save)."""
     import matplotlib.pyplot as plt
     import mlflow
 
@@ -702,9 +706,10 @@ def _log_run(
             examples = texts[:3]
             signature = infer_signature(examples, np.array(pipeline.predict(examples)))
             with tempfile.TemporaryDirectory() as folder:
-                model_file = Path(folder) / "zongjie.skops"
-                metrics = evaluation.metrics if evaluation is not None else {}
-                save_pipeline(pipeline, model_file, _model_metadata(cfg, metrics))
+                model_file = saved or Path(folder) / "zongjie.skops"
+                if saved is None:
+                    metrics = evaluation.metrics if evaluation is not None else {}
+                    save_pipeline(pipeline, model_file, _model_metadata(cfg, metrics))
                 # A pyfunc, not the sklearn flavour: it answers as `zongjie.predict` does,
                 # which also reads a paragraph's own structure (`context.isolated_proba`).
                 info = mlflow.pyfunc.log_model(
@@ -729,8 +734,8 @@ def _log_run(
 
 
 def _quiet_mlflow() -> None:
-    """MLflow logs its database migrations and environment guesses at INFO, and warns on every
-    cloudpickle save (chosen on purpose, see `_log_run`): keep the console to our own lines."""
+    """MLflow logs its database migrations and environment guesses at INFO, and warns when it
+    pickles the pyfunc model: keep the console to our own lines."""
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     for name in ("mlflow.pyfunc", "mlflow.utils.environment", "mlflow.models.model"):
         logging.getLogger(name).setLevel(logging.ERROR)
