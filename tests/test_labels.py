@@ -162,6 +162,13 @@ def test_neutral_heading_after_problems_opens_the_plans() -> None:
         ("一、加强队伍建设,提高教师素质", None),  # a neutral heading: review or plans
         ("上半年共培训干部560人次。", None),
         ("2024年工作总结", None),  # a title
+        # A statement of the targets or requirements of work to come, after a framing sentence.
+        (
+            "新的一年是全面深化改革的关键之年。今年发展主要预期目标是:国内生产总值增长5%左右;"
+            "城镇新增就业1200万人以上。",
+            "plan",
+        ),
+        ("上半年,我局工作的总体思路是:以党建为引领,以项目为抓手。", None),  # the idea of work done
         ("各位代表:", None),
     ],
 )

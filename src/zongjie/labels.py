@@ -76,9 +76,14 @@ _PLAN_LEAD = re.compile(
 )
 # After the problems, a paragraph that states the guiding idea or the overall requirements of
 # the work (2024年,…工作的指导思想是:…; 今年政府工作的总体要求是:…) opens the plan part.
+# It may follow a sentence or two of framing (新的一年是…之年。政府工作的总体要求是:…); a look-back
+# (上半年,我局工作的总体思路是:… in a half-year review) states the idea of work done.
 _PLAN_FRAME = re.compile(
-    r"^[^。！？]{0,40}?(?:指导思想|总体思路|工作思路|总体要求|总体目标|主要目标|预期目标|总的要求)(?:是|为)[:：]"
+    r"^(?:[^。！？]{0,60}[。！？]){0,2}(?![^。！？]{0,40}?(?:上半年|以来|一年来|去年|过去))[^。！？]{0,40}?"
+    r"(?:指导思想|总体思路|工作思路|总体要求|总体目标|主要目标|预期目标|总的要求)(?:是|为)[:：]"
 )
+_FRAME_WORDS = re.compile(r"(?:思想|思路|要求|目标)(?:是|为)")
+
 # The closing paragraph of a report or of its review part (ANNOTATION.md rule 4) opens with a
 # look back; its label is its main point: problems admitted, or work to come.
 _CLOSING_OPENING = re.compile(
@@ -217,7 +222,7 @@ def structural_roles(
                 roles.append(PLAN)
             else:
                 roles.append(SUMMARY if part == PLAN and _is_look_back(paragraph) else part)
-        elif _PLAN_LEAD.search(paragraph) or (problems_seen and _PLAN_FRAME.search(paragraph)):
+        elif _PLAN_LEAD.search(paragraph) or (problems_seen and _states_plan_frame(paragraph)):
             part = PLAN
             roles.append(PLAN)
         elif part != PROBLEM and (
@@ -238,13 +243,37 @@ def structural_roles(
 
 
 def own_role(paragraph: str) -> str | None:
-    """The role a paragraph's own words decide when it is read alone, as a one-paragraph
-    document: a heading that names its part (二、存在问题 → problem), a lead-in
-    (下半年,我局将重点做好以下几项工作: → plan; 但也存在一些问题… → problem), or a look-back whose
-    main point is work to come or a shortcoming (ANNOTATION.md rules 1, 2 and 4). None when the
-    words leave it open."""
-    role = structural_roles([paragraph], opening=UNDECIDED, starts=(0,))[0]
-    return role if role in LABELS else None
+    """The role a paragraph's own words decide when it is read alone: a heading that names its
+    part (二、存在问题 → problem), a lead-in (下半年,我局将重点做好以下几项工作: → plan;
+    但也存在一些问题… → problem), a look-back whose main point is work to come or a shortcoming
+    (ANNOTATION.md rules 1, 2 and 4), or a statement of the targets or requirements of the
+    work ahead (今年发展主要预期目标是:… → plan). None when the words leave it open."""
+    # The rules `structural_roles` applies to a one-paragraph document, without its bookkeeping
+    # (`predict` calls this for every paragraph), and one more: in a document a guiding idea
+    # opens the plans only after the problems, since a review may state its own; read alone,
+    # every such paragraph in the reports is a plan.
+    if _NO_LABEL_LINE.search(paragraph) or _is_title(paragraph):
+        return None
+    if is_heading(paragraph):
+        role = heading_role(paragraph)
+        if role is None and len(paragraph) <= 60 and _heading_year(paragraph) is not None:
+            return PLAN  # a neutral heading naming a year: a review part names itself (回顾)
+        return role
+    if _CLOSING_OPENING.match(paragraph):
+        if _ANYWHERE_PROBLEM.search(paragraph):
+            return PROBLEM
+        return PLAN if _FUTURE_FOCUS.search(paragraph) else None
+    if _PLAN_LEAD.search(paragraph) or _states_plan_frame(paragraph):
+        return PLAN
+    if _PROBLEM_LEAD.search(paragraph) or _ADMISSION.search(paragraph):
+        return PROBLEM
+    return None
+
+
+def _states_plan_frame(paragraph: str) -> bool:
+    # The frame words can only sit in the first 170 characters; looking for them first is
+    # cheaper than running _PLAN_FRAME on every paragraph.
+    return bool(_FRAME_WORDS.search(paragraph, 0, 180) and _PLAN_FRAME.search(paragraph))
 
 
 def _is_look_back(paragraph: str) -> bool:
