@@ -23,6 +23,9 @@ def test_normalize_folds_the_genres_conventions() -> None:
     assert normalize("我们\u3000完成了 任务\n") == "我们完成了任务"
     assert normalize("①加强领导⒈落实") == "0加强领导0.落实"
     assert normalize("ﬁ²") == "fi0"  # outside the fast table: full NFKC
+    # A unit's name for itself is the government reports' 我们; the country and 自我 are not.
+    assert normalize("我镇坚持德育为首,我局、我校和我国") == "我们坚持德育为首,我们、我们和我国"
+    assert normalize("加强自我校正") == "加强自我校正"
 
 
 @pytest.mark.parametrize("tokenizer", ["jieba", "rjieba"])

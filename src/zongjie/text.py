@@ -29,6 +29,11 @@ __all__ = [
 ]
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A reporting unit speaking of itself (我镇, 我局, 我校, 我省 …; not 自我校正), where the
+# government reports say 我们. 我国 is left alone: it names the country, not the speaker.
+_SELF_REFERENCE = re.compile(
+    r"(?<!自)我(?:省|市|县|区|镇|乡|村|校|院|所|局|委|办|厅|处|科|站|园|部|社|司|单位|公司|中心)"
+)
 _jieba_tokenizer: Any = None
 _jieba_lock = threading.Lock()
 
@@ -60,12 +65,13 @@ _FOLD = _fold_table()
 
 def normalize(text: str) -> str:
     """Fold the two genres' conventions together: NFKC turns full-width digits, letters and
-    punctuation (１９９０，) into their plain forms (1990,), spaces go, and every number becomes
-    0 (amounts and dates differ between reports; that they are numbers is what matters)."""
+    punctuation (１９９０，) into their plain forms (1990,), spaces go, every number becomes
+    0 (amounts and dates differ between reports; that they are numbers is what matters), and a
+    unit's name for itself becomes 我们 (我镇坚持… reads as the reviews' 我们坚持…)."""
     text = text.translate(_FOLD)
     if not unicodedata.is_normalized("NFKC", text):  # rare characters the table leaves out
         text = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    return _NUMBER.sub("0", text.lower())
+    return _SELF_REFERENCE.sub("我们", _NUMBER.sub("0", text.lower()))
 
 
 def _jieba() -> Any:
