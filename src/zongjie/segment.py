@@ -243,11 +243,17 @@ _BOMS = (
 def _whole_lines(chunks: Iterable[str]) -> Iterator[str]:
     """The lines of text that arrives in chunks (`iter_text`'s, or a file's lines), whatever
     the chunks cut: a line cut in two by a chunk boundary comes out whole."""
-    rest = ""
+    # The pieces of the unfinished line are joined once it ends, not chunk by chunk: text
+    # without line ends would otherwise be copied again with every chunk.
+    unfinished: list[str] = []
     for chunk in chunks:
-        *lines, rest = (rest + chunk).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        yield from lines
-    yield rest
+        first, *lines = chunk.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        unfinished.append(first)
+        if lines:
+            yield "".join(unfinished)
+            unfinished = [lines.pop()]
+            yield from lines
+    yield "".join(unfinished)
 
 
 def iter_paragraphs(lines: Iterable[str]) -> Iterator[str]:
