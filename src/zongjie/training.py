@@ -734,8 +734,10 @@ def _log_run(
 
 
 def _quiet_mlflow() -> None:
-    """MLflow logs its database migrations and environment guesses at INFO, and warns when it
-    pickles the pyfunc model: keep the console to our own lines."""
+    """MLflow logs its database migrations and environment guesses at INFO, warns when it
+    pickles the pyfunc model, and draws a progress bar for the artifacts it copies while
+    logging the model: keep the console to our own lines. A user's own setting wins."""
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     for name in ("mlflow.pyfunc", "mlflow.utils.environment", "mlflow.models.model"):
         logging.getLogger(name).setLevel(logging.ERROR)
