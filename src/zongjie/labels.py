@@ -248,26 +248,12 @@ def own_role(paragraph: str) -> str | None:
     但也存在一些问题… → problem), a look-back whose main point is work to come or a shortcoming
     (ANNOTATION.md rules 1, 2 and 4), or a statement of the targets or requirements of the
     work ahead (今年发展主要预期目标是:… → plan). None when the words leave it open."""
-    # The rules `structural_roles` applies to a one-paragraph document, without its bookkeeping
-    # (`predict` calls this for every paragraph), and one more: in a document a guiding idea
-    # opens the plans only after the problems, since a review may state its own; read alone,
-    # every such paragraph in the reports is a plan.
-    if _NO_LABEL_LINE.search(paragraph) or _is_title(paragraph):
-        return None
-    if is_heading(paragraph):
-        role = heading_role(paragraph)
-        if role is None and len(paragraph) <= 60 and _heading_year(paragraph) is not None:
-            return PLAN  # a neutral heading naming a year: a review part names itself (回顾)
-        return role
-    if _CLOSING_OPENING.match(paragraph):
-        if _ANYWHERE_PROBLEM.search(paragraph):
-            return PROBLEM
-        return PLAN if _FUTURE_FOCUS.search(paragraph) else None
-    if _PLAN_LEAD.search(paragraph) or _states_plan_frame(paragraph):
+    role = structural_roles([paragraph], opening=UNDECIDED, starts=(0,))[0]
+    if role == UNDECIDED and _states_plan_frame(paragraph):
+        # In a document a guiding idea opens the plans only after the problems, since a review
+        # may state its own; read alone, every such paragraph in the reports is a plan.
         return PLAN
-    if _PROBLEM_LEAD.search(paragraph) or _ADMISSION.search(paragraph):
-        return PROBLEM
-    return None
+    return role if role in LABELS else None
 
 
 def _states_plan_frame(paragraph: str) -> bool:
