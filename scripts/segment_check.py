@@ -1,0 +1,100 @@
+"""How many gold paragraphs `segment` reproduces exactly, on the raw files of the gold corpora.
+
+Each folder under the corpora path that has `raw/<id>.txt` and `gold/<id>.json` is checked: a
+gold paragraph counts as reproduced when one of the paragraphs `segment` gives for the raw bytes
+equals it with all whitespace removed (the gold texts are slices of the raw files, whitespace
+aside). Prints the share per file, per folder and in total.
+
+    python scripts/segment_check.py [--corpora PATH] [--folder NAME ...] [--quiet]
+
+`--corpora` defaults to $ZONGJIE_CORPORA, else ../shared/corpora beside the project. A folder
+that is missing is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from zongjie.segment import segment
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD_FOLDERS = ("work-reports-2007-2024", "gwr-local-2015-2024")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    folder: str
+    doc: str
+    reproduced: int
+    total: int
+
+
+def default_corpora() -> Path:
+    return Path(os.environ.get("ZONGJIE_CORPORA") or ROOT.parent / "shared" / "corpora")
+
+
+def squeeze(text: str) -> str:
+    return _WHITESPACE.sub("", text)
+
+
+def check_file(raw_path: Path, gold_path: Path, folder: str) -> FileResult:
+    gold = [squeeze(p["text"]) for p in json.loads(gold_path.read_text("utf-8"))["paragraphs"]]
+    produced = {squeeze(p) for p in segment(raw_path.read_bytes())}
+    reproduced = sum(1 for paragraph in gold if paragraph in produced)
+    return FileResult(folder, gold_path.stem, reproduced, len(gold))
+
+
+def check(corpora: Path, folders: tuple[str, ...] = GOLD_FOLDERS) -> list[FileResult]:
+    """One result per gold file of each folder that exists (a missing one gives a warning)."""
+    results = []
+    for folder in folders:
+        gold_dir, raw_dir = corpora / folder / "gold", corpora / folder / "raw"
+        if not gold_dir.is_dir() or not raw_dir.is_dir():
+            print(f"warning: {corpora / folder}: no gold/ or raw/ folder, skipped", file=sys.stderr)
+            continue
+        for gold_path in sorted(gold_dir.glob("*.json")):
+            raw_path = raw_dir / f"{gold_path.stem}.txt"
+            if not raw_path.is_file():
+                print(f"warning: {raw_path}: missing, skipped", file=sys.stderr)
+                continue
+            results.append(check_file(raw_path, gold_path, folder))
+    return results
+
+
+def share(results: list[FileResult]) -> float:
+    total = sum(r.total for r in results)
+    return sum(r.reproduced for r in results) / total if total else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpora", type=Path, default=None, help="the shared corpora folder")
+    parser.add_argument("--folder", action="append", help="a gold folder (default: all)")
+    parser.add_argument("--quiet", action="store_true", help="totals only")
+    args = parser.parse_args(argv)
+    corpora = args.corpora or default_corpora()
+    results = check(corpora, tuple(args.folder or GOLD_FOLDERS))
+    if not results:
+        print(f"warning: no gold files found under {corpora}, nothing checked", file=sys.stderr)
+        return 0
+    for folder in dict.fromkeys(r.folder for r in results):
+        mine = [r for r in results if r.folder == folder]
+        if not args.quiet:
+            for r in mine:
+                print(f"  {r.reproduced:4d}/{r.total:<4d} {r.reproduced / r.total:6.1%}  {r.doc}")
+        n, total = sum(r.reproduced for r in mine), sum(r.total for r in mine)
+        print(f"{folder}: {n}/{total} gold paragraphs reproduced ({share(mine):.1%})")
+    n, total = sum(r.reproduced for r in results), sum(r.total for r in results)
+    print(f"total: {n}/{total} ({share(results):.1%})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
