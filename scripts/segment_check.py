@@ -25,7 +25,8 @@ from zongjie.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_FOLDERS = ("work-reports-2007-2024", "gwr-local-2015-2024")
-_WHITESPACE = re.compile(r"\s+")
+# Zero-width characters count as whitespace: segment removes them, and some gold texts keep them.
+_WHITESPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
 @dataclass(frozen=True)

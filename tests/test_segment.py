@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import sys
 
 import pytest
 
@@ -16,6 +18,8 @@ from zongjie.segment import (
     segment,
     split_documents,
 )
+
+from conftest import ROOT
 
 REVIEW = "一、坚持以满足群众教育需求为目标,高水平、高质量地普及农村义务教育"
 BODY = "⒈大力改善办学条件。一是加大“六有”工程和“校校通”工程的建设力度,全县上半年投入资金多万元。"
@@ -208,3 +212,326 @@ def test_long_runs_without_boundaries_are_cut_into_bounded_pieces() -> None:
     pieces = list(iter_documents(paragraphs, max_paragraphs=5))
     assert [len(p) for p in pieces] == [5, 5, 2]
     assert [p for piece in pieces for p in piece] == paragraphs
+
+
+# Real snippets of the gold corpora (../shared/corpora, work-reports-2007-2024 and
+# gwr-local-2015-2024), a few lines each, with what their gold files keep.
+
+MARKDOWN_REPORT = """---
+title: 计算机协会07-08年度上半学期工作总结及下半学期工作开展计划
+tags:
+- 计算机协会
+- 总结
+date: 2007-11-01
+---
+
+# 工作总结
+
+通过计算机协会所有成员的努力，使计算机协会上半学期的工作开展的十分顺利及成功。我们的工作情况简表如下：
+
+| **活动时间**       | **活动主题**       | **结果及成果**     |
+|--------------------|--------------------|--------------------|
+| **十月十一日**     | 招新               | 成功招收会员70多个，并让全校各个地 |
+|                    |                    | 方的同学都感受到计算机协会的气息。 |
+|--------------------|--------------------|--------------------|
+| **十月十八日**     | 电脑维护讲座       | 150人的教室无一空位。 |
+
+上半学期中，陆陆续续进行过一些人事变动，最终情况如下：
+------------------------------------------------------
+
+```
+      会长：梁爽
+    副会长：XXX
+```
+
+* 电脑技术：XXX
+* 编程技术：XXX
+
+![技术](https://gimg2.baidu.com/image_search/src=http%3A%2F%2Fnimg.ws.126.net%2F%3Furl%3D)
+
+## 2.工作上的不足
++ ### 团队协调方面还是差了一点，有时候信息传达不准确或者不够快。这个还是需要多沟通
++ ### 处理问题思路简单，不够成熟。这个有待提高自己的工作水平
+  - #### 转述分享给别人，这个可以和别人分享自己的知识点之外，还可以让一些大佬指导一些技术
+
+工作计划
+========
+"""
+
+
+def test_a_markdown_report_keeps_its_text_and_markers_and_drops_the_rest() -> None:
+    assert segment(MARKDOWN_REPORT) == [
+        "title: 计算机协会07-08年度上半学期工作总结及下半学期工作开展计划",
+        "# 工作总结",
+        "通过计算机协会所有成员的努力，使计算机协会上半学期的工作开展的十分顺利及成功。"
+        "我们的工作情况简表如下：",
+        "| **活动时间** | **活动主题** | **结果及成果** |",
+        "| **十月十一日** | 招新 | 成功招收会员70多个，并让全校各个地 |"
+        "| | | 方的同学都感受到计算机协会的气息。 |",
+        "| **十月十八日** | 电脑维护讲座 | 150人的教室无一空位。 |",
+        "上半学期中，陆陆续续进行过一些人事变动，最终情况如下：",
+        "* 电脑技术：XXX",
+        "* 编程技术：XXX",
+        "## 2.工作上的不足",
+        "+ ### 团队协调方面还是差了一点，有时候信息传达不准确或者不够快。这个还是需要多沟通",
+        "+ ### 处理问题思路简单，不够成熟。这个有待提高自己的工作水平",
+        "- #### 转述分享给别人，这个可以和别人分享自己的知识点之外，还可以让一些大佬指导一些技术",
+        "工作计划",
+    ]
+
+
+def test_a_plus_bordered_grid_table_gives_one_paragraph_per_row() -> None:
+    table = (
+        "+------------+----------------------+\n"
+        "| 十月十一日 | 成功招收会员70多个， |\n"
+        "|            | 并让全校同学都感受到 |\n"
+        "+============+======================+\n"
+        "| 十月十八日 | 教室无一空位。       |\n"
+        "+------------+----------------------+\n"
+    )
+    assert [p.replace(" ", "") for p in segment(table)] == [
+        "|十月十一日|成功招收会员70多个，|||并让全校同学都感受到|",
+        "|十月十八日|教室无一空位。|",
+    ]
+
+
+def test_pipe_table_rows_without_outer_pipes_and_their_border() -> None:
+    text = (
+        "整理这一年完成的工作内容，主要包括28项需求及32个bugs，详细内容如下：\n\n"
+        "|需求 （28项）|Bug（32个）|\n--|--\n"
+        "oto8窗口记忆功能|oto8：最大化窗口后再以桌面模式重启，窗口会没有标题栏；\n"
+        "--|bug：aosp9 StartupMenu点击uninstall应用时无反应。\n"
+    )
+    assert segment(text)[1:] == [
+        "|需求 （28项）|Bug（32个）|",
+        "oto8窗口记忆功能|oto8：最大化窗口后再以桌面模式重启，窗口会没有标题栏；",
+        "--|bug：aosp9 StartupMenu点击uninstall应用时无反应。",
+    ]
+
+
+def test_html_headings_stay_and_comments_and_bare_tags_go() -> None:
+    text = (
+        "<h2><center>年终总结</h2>\n<h6 align='right'>王燃鹏</h6>\n<!-- 草稿\n不要 -->\n<br>\n"
+        "###一、关于今年\n   来公司半年多时间，在这半年多时间学到了很多东西。\n"
+    )
+    assert segment(text) == [
+        "<h2><center>年终总结</h2>",
+        "<h6 align='right'>王燃鹏</h6>",
+        "###一、关于今年",
+        "来公司半年多时间，在这半年多时间学到了很多东西。",
+    ]
+
+
+def test_bullets_and_numbered_items_are_paragraphs_item_by_item() -> None:
+    text = (
+        "中台：\n需求一、更新《个人征信授权书》的申请需求\n需求二、生成合同支持合同生成背景需求\n"
+        "前端中心：\n"
+        " - 时间段：2020年01、02、06、07、12\n - 参与类型：主要开发\n"
+        "        1，奥运数据源：发送xml源数据\n        2，php后台  ：转换xml数据为原始json数据\n"
+    )
+    assert segment(text) == [
+        "中台：",
+        "需求一、更新《个人征信授权书》的申请需求",
+        "需求二、生成合同支持合同生成背景需求",
+        "前端中心：",
+        "- 时间段：2020年01、02、06、07、12",
+        "- 参与类型：主要开发",
+        "1，奥运数据源：发送xml源数据",
+        "2，php后台 ：转换xml数据为原始json数据",
+    ]
+
+
+# 上海 2020 and 2022: a whole report on one line, paragraphs separated by " 　　" in one year
+# and by two spaces in the other; 2024 carries a newspaper's page jump.
+SHANGHAI_2020 = (
+    "上海市市长　应勇 各位代表： 　　现在，我代表上海市人民政府，向大会报告工作，请予审议。"
+    "请各位政协委员和其他列席人员提出意见。 　　一、2019年工作回顾 　　过去一年，在以习近平同志"
+    "为核心的党中央坚强领导下，完成了市十五届人大二次会议确定的主要目标任务。 　　一年来，我们主要"
+    "做了以下工作。 　　（一）全力实施“三大任务、一大平台”，实现改革开放新作为 　　上海自贸试验区"
+    "临港新片区正式设立。落实国务院批准的总体方案，出台管理办法，完善体制机制。 "
+)
+SHANGHAI_2022 = (
+    "上海市市长　龚 正  各位代表：    现在，我代表上海市人民政府，向大会报告工作，请予审议。"
+    "请各位政协委员和其他列席人员提出意见。    一、2021年工作回顾    过去一年，面对百年变局和世纪"
+    "疫情，PM 2.5年均浓度为27微克/立方米。    我们主要做了以下工作。    （一）全力以赴抗击疫情，"
+    "坚决守住城市安全底线    坚持人民至上、生命至上，全力保障人民群众生命安全和身体健康，"
+    "慎终如始抓好常态化疫情防控。  "
+)
+SHANGHAI_2024 = (
+    "各位代表： 现在，我代表上海市人民政府，向大会报告工作，请予审议。 一、2023年工作回顾 "
+    "过去一年，我们坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻落实党的二十大精神，完整、准确、全面"
+    "贯彻新发展理念。 发布新一批“上海标准”和“上海品牌”。"
+    " 下转7版 （上接第4版） （三）进一步推进高水平改革开放，增强发展动力和竞争力。"
+    "坚持系统集成、协同高效，全方位大力度推进首创性改革、引领性开放。 （来源：解放日报）"
+)
+
+
+def test_a_report_flattened_onto_one_line_is_split_at_its_paragraph_breaks() -> None:
+    assert segment(SHANGHAI_2020) == [
+        "上海市市长 应勇",
+        "各位代表：",
+        "现在，我代表上海市人民政府，向大会报告工作，请予审议。请各位政协委员和其他列席人员提出意见。",
+        "一、2019年工作回顾",
+        "过去一年，在以习近平同志为核心的党中央坚强领导下，完成了市十五届人大二次会议确定的主要目标任务。",
+        "一年来，我们主要做了以下工作。",
+        "（一）全力实施“三大任务、一大平台”，实现改革开放新作为",
+        "上海自贸试验区临港新片区正式设立。落实国务院批准的总体方案，出台管理办法，完善体制机制。",
+    ]
+    assert segment(SHANGHAI_2022)[:4] == [
+        "上海市市长 龚 正",  # a letter-spaced name is not split
+        "各位代表：",
+        "现在，我代表上海市人民政府，向大会报告工作，请予审议。请各位政协委员和其他列席人员提出意见。",
+        "一、2021年工作回顾",
+    ]
+    assert "疫情，PM 2.5年均浓度为27微克/立方米。" in segment(SHANGHAI_2022)[4]
+
+
+def test_page_jumps_and_the_source_credit_of_a_flattened_report_are_dropped() -> None:
+    assert segment(SHANGHAI_2024) == [
+        "各位代表：",
+        "现在，我代表上海市人民政府，向大会报告工作，请予审议。",
+        "一、2023年工作回顾",
+        "过去一年，我们坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻落实党的二十大精神，"
+        "完整、准确、全面贯彻新发展理念。",
+        "发布新一批“上海标准”和“上海品牌”。",
+        "（三）进一步推进高水平改革开放，增强发展动力和竞争力。坚持系统集成、协同高效，"
+        "全方位大力度推进首创性改革、引领性开放。",
+    ]
+
+
+def test_tab_runs_separate_items_on_one_line() -> None:
+    text = (
+        "\t1、STDO相应模块开发：完成检查报告书和TMF文书管理的开发。\t\t\t\t2、列表可拖拽列宽变更："
+        "完成列表画面的可调整列宽功能。\t\t\t\n二、收获与心得\t\t\t\t\t\t1、技术学习：主要学习了Java"
+        "编程语言和Vue框架。\n三、\t今后的工作：\n"
+    )
+    assert segment(text) == [
+        "1、STDO相应模块开发：完成检查报告书和TMF文书管理的开发。",
+        "2、列表可拖拽列宽变更：完成列表画面的可调整列宽功能。",
+        "二、收获与心得",
+        "1、技术学习：主要学习了Java编程语言和Vue框架。",
+        "三、 今后的工作：",  # a tab after the enumerator is not a break
+    ]
+
+
+def test_a_heading_glued_to_the_end_of_the_line_before_is_split_off() -> None:
+    text = (
+        "在整个开发过程中，我体会到了年轻狼性团队的韧劲，但同样也看到了自身业务、经验的不足。二、不足之处：\n"
+        "这四个多月的时间里，导致对中台系统和前端中心业务不够熟悉。\n"
+    )
+    assert segment(text) == [
+        "在整个开发过程中，我体会到了年轻狼性团队的韧劲，但同样也看到了自身业务、经验的不足。",
+        "二、不足之处：",
+        "这四个多月的时间里，导致对中台系统和前端中心业务不够熟悉。",
+    ]
+    # A sentence that goes on after an inline enumeration is not a heading.
+    inline = "主要原因有两点。一、投入不足，二、人员短缺。"
+    assert segment(inline) == [inline]
+
+
+def test_scraper_header_lines_and_figure_placeholders() -> None:
+    text = (
+        "标题：高阳县2015年政府工作报告\n发文时间：2015-04-28\n"
+        "来源URL：https://gaoyang.gov.cn/info_show.asp?infoid=1941\n\n正文：\n\n"
+        "各位代表：\n高斯功率谱的实现\n\n图1\n"
+        "同样的检验标准可以用2，3阶上，3阶的情况下，理论大概为53.82139，将\n图6\n"
+        "2，3阶的情况下，该值和1阶有相同的规律，都是逐渐靠近理论值。\n"
+        "本文使用「署名 4.0 国际 (CC BY 4.0)」许可协议，"
+        "欢迎转载、或重新修改使用，但需要注明来源。\n"
+        "阅读时间: 5分钟阅读\n--EOF\n"
+    )
+    assert segment(text) == [
+        "标题：高阳县2015年政府工作报告",
+        "发文时间：2015-04-28",
+        "各位代表：",
+        "高斯功率谱的实现",
+        "同样的检验标准可以用2，3阶上，3阶的情况下，理论大概为53.82139，将",
+        "2，3阶的情况下，该值和1阶有相同的规律，都是逐渐靠近理论值。",
+    ]
+
+
+def test_indentation_marks_items_and_their_hanging_lines() -> None:
+    text = (
+        "总得方面:\n"
+        "    心态上的升华，遇事也不再慌张，就是一件件小事了\n"
+        "    个人能力，工作中，项目把控力越来越顺，\n"
+        "            个人最大的体现，这里我还蛮感谢部门内部旧带新的机制，\n"
+        "            所以后面自己在跨部门合作中沟通顺畅多多\n"
+        "    \n"
+        "需要进步的地方也有很多\n"
+        "    提高自己的设计上的审美观，这样设计稿还原度更高，\n"
+        "    应该尽可能的多站在其他人的角度看待问题\n"
+    )
+    assert segment(text) == [
+        "总得方面:",
+        "心态上的升华，遇事也不再慌张，就是一件件小事了",
+        "个人能力，工作中，项目把控力越来越顺，个人最大的体现，这里我还蛮感谢部门内部旧带新的机制，"
+        "所以后面自己在跨部门合作中沟通顺畅多多",
+        "需要进步的地方也有很多",
+        "提高自己的设计上的审美观，这样设计稿还原度更高，",
+        "应该尽可能的多站在其他人的角度看待问题",
+    ]
+
+
+def test_a_blank_line_ends_a_paragraph_unless_it_stops_at_a_comma() -> None:
+    text = (
+        "热爱自己的本职工作，能够认真的对待每一项工作，尽最大的力量去把工作\n"
+        "完成到最优。\n\n"
+        "这个是15年的项目，之后都在改bug\n\n第二个是印象深刻的是e3c的第一版\n\n"
+        "我们只有把客户服务各项工作合起来,全员服务，营造良好的服务氛围，\n\n"
+        "国寿服务需要我们每一个客户服务人员去全面诠释。\n"
+    )
+    assert segment(text) == [
+        "热爱自己的本职工作，能够认真的对待每一项工作，尽最大的力量去把工作完成到最优。",
+        "这个是15年的项目，之后都在改bug",
+        "第二个是印象深刻的是e3c的第一版",
+        "我们只有把客户服务各项工作合起来,全员服务，营造良好的服务氛围，"
+        "国寿服务需要我们每一个客户服务人员去全面诠释。",
+    ]
+
+
+def test_text_set_one_character_a_line_is_one_paragraph() -> None:
+    assert segment("\n\n调\n薪\n申\n请\n汇\n告\n\n\n尊敬的领导：\n") == [
+        "调薪申请汇告",
+        "尊敬的领导：",
+    ]
+
+
+def test_an_unclosed_fence_or_front_matter_is_read_as_text() -> None:
+    assert segment("```\n今年完成了任务。\n明年继续努力。") == [
+        "今年完成了任务。",
+        "明年继续努力。",
+    ]
+    assert segment("---\n今年完成了任务，\n明年继续努力。") == ["今年完成了任务，明年继续努力。"]
+
+
+def _segment_check():
+    """scripts/segment_check.py, imported from its path."""
+    spec = importlib.util.spec_from_file_location(
+        "segment_check", ROOT / "scripts" / "segment_check.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+# The share of gold paragraphs reproduced exactly when this test was written, rounded down:
+# segment may get better, not worse.
+GOLD_SHARE_FLOOR = 0.98
+
+
+@pytest.mark.slow
+def test_segment_reproduces_the_gold_paragraphs_of_the_corpora() -> None:
+    checker = _segment_check()
+    corpora = checker.default_corpora()
+    missing = [f for f in checker.GOLD_FOLDERS if not (corpora / f / "gold").is_dir()]
+    if missing:
+        pytest.skip(
+            f"gold corpora not found under {corpora} ({', '.join(missing)}); "
+            "set ZONGJIE_CORPORA to run this check"
+        )
+    results = checker.check(corpora)
+    assert checker.share(results) >= GOLD_SHARE_FLOOR, [
+        (r.doc, r.reproduced, r.total) for r in results if r.reproduced < r.total
+    ]

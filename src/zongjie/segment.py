@@ -2,23 +2,45 @@
 
 `segment` keeps reading order and the paragraphs' own characters (only whitespace at the edges
 is trimmed and runs of spaces inside are folded to one), so its output can be matched back to
-the source by text. What it drops is documented here and nowhere else:
+the source by text. Markdown keeps its markers (``## 二、计划``, ``- 完成了…``, ``**重点**``,
+``| 时间 | 项目 |``). What it drops is documented here and nowhere else:
 
-* page numbers on a line of their own (``12``, ``- 12 -``, ``第3页``, ``第 3 页 共 9 页``, ``3/9``);
+* page numbers on a line of their own (``12``, ``- 12 -``, ``第3页``, ``第 3 页 共 9 页``, ``3/9``)
+  and a newspaper's page jumps (``下转7版``, ``（上接第4版）``);
 * web chrome: navigation crumbs, ``浏览次数``, ``相关推荐``, ``扫一扫``, ``59位用户关注``,
-  download / print / font-size widgets and sharing bars (short lines only: a real paragraph that
-  happens to mention one of these words is kept);
-* scraper watermarks glued into the text (``范文top100``, ``公务员之家`` …, see `WATERMARKS`).
+  download / print / font-size widgets, sharing bars, a source link (``来源URL：https://…``,
+  ``（来源：解放日报）``), a scraper's ``正文：`` label, a reading-time badge and a blog's
+  licence notice (short lines only: a real paragraph that happens to mention one of these
+  words is kept);
+* scraper watermarks glued into the text (``范文top100``, ``公务员之家`` …, see `WATERMARKS`);
+* Markdown and HTML that is not text: the front matter of a blog post except its ``title:``
+  line (ANNOTATION rule 12), code blocks, HTML comments, lines of nothing but HTML tags,
+  image links, horizontal rules and setext underlines, table borders (``|---|---|``,
+  ``+---+---+``), a figure placeholder left by a lost image (``图3``) and an end marker
+  (``--EOF``, ``（完）``).
 
-A paragraph that a page break cut in two (the first part ends mid-sentence; page numbers, chrome
-and/or blank lines sit between the parts) is joined back into one.
+Paragraph boundaries:
+
+* every line is a paragraph, unless it continues the one before (below);
+* a line that holds several paragraphs is split: text whose line breaks became runs of spaces
+  (a whole report on one line, ``。 　　二、…``) is split at those runs, a run of tabs or
+  spaces after a sentence or before a numbered item ends a paragraph, and a numbered heading
+  glued to the end of a sentence (``…完成了任务。二、存在问题``) is its own paragraph;
+* a paragraph that a page break cut in two (the first part ends mid-sentence; page numbers,
+  chrome and/or a form feed sit between the parts) is joined back into one (ANNOTATION rule 7);
+  a blank line, a heading, a list item, a table row or an image ends a paragraph;
+* in an indented block, a line indented deeper than the one that opened its paragraph
+  continues it, and a line at the same indentation opens the next one;
+* a Markdown table is a paragraph per row (a grid table's row of several lines is one).
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 __all__ = [
@@ -35,9 +57,11 @@ __all__ = [
 
 # Whitespace that editors and PDF extractors leave behind: NBSP, full-width space, the
 # typographic spaces, zero-width characters.
+_SPACES = " \t\u00a0\u1680\u202f\u205f\u3000\f\v" + "".join(map(chr, range(0x2000, 0x200B)))
 _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _SPACE_RUN = re.compile(r" {2,}")
+_INNER_RUN = re.compile(f"[{_SPACES}]+")
 
 _PAGE_NUMBER = re.compile(
     r"""^(?:
@@ -45,6 +69,7 @@ _PAGE_NUMBER = re.compile(
       | 第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?   # 第3页, 第 3 页 共 9 页
       | \d{1,4}\s*[/／]\s*\d{1,4}                              # 3/9
       | (?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?       # Page 3 of 9
+      | [(（]?\s*(?:上接|下转|接|转)第?\s*\d{1,3}\s*版\s*[)）]?  # a newspaper's page jump
     )$""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -64,10 +89,16 @@ _CHROME = re.compile(
       | 当前位置[:：]|您的位置[:：]|^首页\s*[>»›/]|[>»›]\s*正文$
       | 上一篇[:：]|下一篇[:：]|^上一篇|^下一篇
       | 版权所有|Copyright|ICP备|^责任编辑[:：]
+      | ^[(（]?\s*(?:来源|稿源|出处|原文链接|原文地址|本文链接)\s*(?:URL|网址|链接)?\s*[:：]
+      | ^(?:正文|全文)\s*[:：]?$
+      | 阅读(?:时间|时长)\s*[:：]?\s*约?\s*\d+\s*分钟
     )""",
     re.VERBOSE | re.IGNORECASE,
 )
 _CHROME_MAX_LEN = 60
+# A blog's licence notice is chrome too, and runs longer than a widget.
+_LICENCE = re.compile(r"许可协议|CC\s*BY|creativecommons\.org|转载请注明|版权声明", re.IGNORECASE)
+_LICENCE_MAX_LEN = 200
 
 # Watermarks that content farms splice into the middle of paragraphs.
 WATERMARKS = ("范文top100", "公务员之家", "第一范文网", "范文先生网", "学习啦")
@@ -76,20 +107,84 @@ _WATERMARK = re.compile("|".join(re.escape(w) for w in WATERMARKS))
 # Sentence-final punctuation: a line that ends with one of these is complete.
 _SENTENCE_END = "。！？!?；;…"
 _CLOSERS = "”’」』)）】》\"'"
+# No paragraph ends with a comma.
+_CLAUSE_END = "，,、"
 # A line ending in one of these introduces what follows (a list or a quotation); it is complete too.
 _INTRODUCER_END = ":："
 
 _CN_NUM = "一二三四五六七八九十"
 # Enumerators by level: 第一部分/一、 (1) > （一） (2) > 1、1. ⒈ (3) > （1）① (4).
 _ENUMERATORS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"^第[{_CN_NUM}百零]+(?:部分|章|篇|节)")),
-    (1, re.compile(rf"^[{_CN_NUM}]{{1,3}}\s*[、.．,，]")),
-    (2, re.compile(rf"^[(（]\s*[{_CN_NUM}]{{1,3}}\s*[)）]")),
-    (3, re.compile(r"^(?:\d{1,2}\s*[、.．](?!\d)|[⒈-⒛])")),
-    (4, re.compile(r"^(?:[(（]\s*\d{1,2}\s*[)）]|[①-⑳⑴-⒇])")),
+    (1, re.compile(rf"第[{_CN_NUM}百零]+(?:部分|章|篇|节)")),
+    (1, re.compile(rf"[{_CN_NUM}]{{1,3}}\s*[、.．,，]")),
+    (2, re.compile(rf"[(（]\s*[{_CN_NUM}]{{1,3}}\s*[)）]")),
+    (3, re.compile(r"(?:\d{1,2}\s*[、.．](?!\d)|[⒈-⒛])")),
+    (4, re.compile(r"(?:[(（]\s*\d{1,2}\s*[)）]|[①-⑳⑴-⒇])")),
 )
 _HEADING_MAX_LEN = 120
 _UNNUMBERED_HEADING_MAX_LEN = 30
+
+# The opening of a list item, beyond the heading enumerators: bullets, 1) 1） 1，, 第一，,
+# 需求一、 (a label and a Chinese numeral), Markdown headings and block quotes.
+_ITEM_MARKER = re.compile(
+    rf"""(?:
+        [-*+][ \t]+ | [•·●○■□◆◇▪►▶➢✓√※]\s*
+      | \d{{1,2}}\s*[)）] | \d{{1,2}}\s*[，,](?!\d)
+      | (?:第|其)[{_CN_NUM}]{{1,3}}\s*[、，,：:]
+      | [\u4e00-\u9fff]{{1,4}}[{_CN_NUM}]{{1,3}}、
+    )""",
+    re.VERBOSE,
+)
+_MD_HEADING = re.compile(r"#{1,6}(?!#)")
+# A piece of a line that is nothing but a list marker (``-``, ``####``, ``1.``, ``>``).
+_MARKER_ONLY = re.compile(r"[-*+>#•·●○■□◆◇▪►▶➢✓√※]+|\d{1,2}[.)、]|[(（]?\d{1,2}[)）]")
+_QUOTE = re.compile(r">")
+# A line that opens with an HTML block element (<h2><center>年终总结</h2>) stands alone.
+_HTML_BLOCK = re.compile(
+    r"<(?:h[1-6]|p|div|center|table|tr|td|th|ul|ol|li|blockquote|section|header|footer)\b",
+    re.IGNORECASE,
+)
+
+# Lines that are Markdown or HTML structure rather than text.
+_RULE = re.compile(r"(?:[-=_*~—－＝]\s*){3,}")  # horizontal rule, setext underline
+_TABLE_BORDER = re.compile(r"\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?")
+_GRID_BORDER = re.compile(r"\+(?:[-=:]+\+)+")
+_IMAGE = re.compile(
+    r"(?:\[?!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])(?:\]\([^)]*\))?\s*)+"
+    r"|!\[[^\]]*\]\(.*\)"  # an image whose address has parentheses of its own
+    r"|<img\b[^>]*>",
+    re.IGNORECASE,
+)
+_HTML_ONLY = re.compile(r"(?:<[^<>]+>\s*)+")
+_FIGURE = re.compile(r"(?:图|fig\.?|figure)\s*\d{1,3}(?:[-.．]\d{1,3})?", re.IGNORECASE)
+_END_MARKER = re.compile(
+    r"[-—=~*]+\s*(?:EOF|END)\s*[-—=~*]*|[（(]\s*(?:完|全文完)\s*[)）]|全文完|EOF", re.IGNORECASE
+)
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_FRONT_MATTER_KEY = re.compile(r"[A-Za-z_][\w -]*:")
+_FRONT_MATTER_TITLE = re.compile(r"title\s*:", re.IGNORECASE)
+# How far a fenced block (code, HTML comment, front matter) may run before it is taken for a
+# stray marker and its lines are read as text again.
+_MAX_FENCED_LINES = 500
+_MAX_FRONT_MATTER_LINES = 60
+
+# A whole report on one line: long, with runs of spaces after at least this many sentences.
+_FLATTENED_MIN_LEN = 200
+_FLATTENED_MIN_BREAKS = 3
+# Sentence ends after which a run of spaces can end a paragraph (a full-width colon too:
+# 各位代表：　　现在…).
+_BREAK_AFTER = "。！？；："
+# A numbered heading glued to the end of the sentence before it.
+_GLUED_HEADING = re.compile(
+    rf"""^(?P<before>.*[。！？!?；;][{_CLOSERS}]*)
+         (?P<heading>(?:\#{{1,6}}\s*)?(?:第[{_CN_NUM}]+部分|[{_CN_NUM}]{{1,3}}[、.．]
+                     |[(（][{_CN_NUM}]{{1,3}}[)）])[^。！？!?；;，,]{{1,40}})$""",
+    re.VERBOSE,
+)
+
+# Line kinds. _TEXT may continue the paragraph before it; _ITEM opens a paragraph that may go
+# on; _HEADING and _ROW stand alone; _ROW_CONTINUED is the next line of a table row.
+_TEXT, _ITEM, _HEADING, _ROW, _ROW_CONTINUED = "text", "item", "heading", "row", "row+"
 
 
 def _clean_line(line: str) -> str:
@@ -104,7 +199,9 @@ def _is_page_number(line: str) -> bool:
 
 def _is_chrome(line: str) -> bool:
     # Chrome is a short line and never a finished sentence.
-    return len(line) <= _CHROME_MAX_LEN and not _ends_sentence(line) and bool(_CHROME.search(line))
+    if len(line) <= _CHROME_MAX_LEN and not _ends_sentence(line) and _CHROME.search(line):
+        return True
+    return len(line) <= _LICENCE_MAX_LEN and bool(_LICENCE.search(line))
 
 
 def heading_level(paragraph: str) -> int | None:
@@ -137,6 +234,15 @@ def is_heading(paragraph: str) -> bool:
     return len(text) <= _UNNUMBERED_HEADING_MAX_LEN and not re.search(r"[,，、;；]", text)
 
 
+def _item_marker_end(text: str, pos: int = 0) -> int:
+    """Where the list marker or enumerator opening `text` at `pos` ends (`pos` if none)."""
+    for _, pattern in _ENUMERATORS:
+        if match := pattern.match(text, pos):
+            return match.end()
+    match = _ITEM_MARKER.match(text, pos)
+    return match.end() if match else pos
+
+
 def _is_cut(line: str) -> bool:
     """The line stops mid-sentence, so the next piece of text continues it."""
     if _ends_sentence(line) or line[-1] in _INTRODUCER_END:
@@ -147,14 +253,12 @@ def _is_cut(line: str) -> bool:
         return False
     if line.startswith(("——", "--")) and not re.search(r"[。，,；;]", line):
         return False  # a subtitle: ——2016年3月5日在……会议上
-    if re.search(r"[,，、;；。]", line):
-        # Titles, dates and author lines have no commas; a sentence cut in two almost always has.
+    # Titles, dates and author lines have no commas; a sentence cut in two almost always has.
+    # A list item's own enumerator (需求一、) does not count; an enumerator alone goes on.
+    body = line[_item_marker_end(line) :]
+    if not body or re.search(r"[,，、;；。]", body):
         return True
     return len(line) > _UNNUMBERED_HEADING_MAX_LEN and bool(re.search(r"[:：]", line))
-
-
-def _starts_new_paragraph(line: str) -> bool:
-    return heading_level(line) is not None
 
 
 def _join(first: str, second: str) -> str:
@@ -162,6 +266,350 @@ def _join(first: str, second: str) -> str:
     if first[-1].isascii() and first[-1].isalnum() and second[0].isascii() and second[0].isalnum():
         return f"{first} {second}"
     return first + second
+
+
+def _indent(line: str) -> int:
+    """The width of a line's indentation (a tab counts 4, a full-width space 2)."""
+    width = 0
+    for char in line:
+        if char == "\t":
+            width += 4
+        elif char == "\u3000":
+            width += 2
+        elif char in " \u00a0\u2000\u2001\u2002\u2003\u202f":
+            width += 1
+        else:
+            break
+    return width
+
+
+def _previous_char(text: str, end: int) -> str:
+    """The character before `end`, looking through closing quotes and brackets."""
+    position = end - 1
+    while position > 0 and text[position] in _CLOSERS:
+        position -= 1
+    return text[position] if position >= 0 else ""
+
+
+def _split_runs(line: str) -> list[str]:
+    """The paragraphs of one line whose paragraph breaks became runs of spaces or tabs.
+
+    A run is a break when it follows a sentence end or precedes a numbered item and is wide
+    (a tab, two spaces, a full-width space). In a flattened report (a long line with such runs
+    after several sentences) the run that follows most sentences is a break wherever it
+    stands, and so is any run holding an ASCII space (``市长　应勇 各位代表：``): a lone
+    full-width space is the spacing inside a name. Never a break: a space between two Latin
+    letters or digits (a word space), a run right after a list marker (``- 1、``), or one that
+    would leave a single character alone (a letter-spaced name: ``龚 正``).
+    """
+    runs = list(_INNER_RUN.finditer(line))
+    if not runs:
+        return [line]
+    after_end: list[str] = []
+    for run in runs:
+        if _previous_char(line, run.start()) in _BREAK_AFTER and not line[run.end()].isascii():
+            after_end.append(run.group())
+    separator = None
+    if len(line) >= _FLATTENED_MIN_LEN and len(after_end) >= _FLATTENED_MIN_BREAKS:
+        separator = Counter(after_end).most_common(1)[0][0]
+    pieces, start = [], 0
+    for number, run in enumerate(runs):
+        before, after = line[run.start() - 1], line[run.end()]
+        if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
+            continue
+        if _MARKER_ONLY.fullmatch(line, start, run.start()):
+            continue
+        following = runs[number + 1].start() if number + 1 < len(runs) else len(line)
+        if run.start() - start == 1 or following - run.end() == 1:
+            continue
+        spaces = run.group()
+        wide = len(spaces) >= 2 or "\t" in spaces or "\u3000" in spaces
+        at_break = (
+            _previous_char(line, run.start()) in _BREAK_AFTER
+            or _item_marker_end(line, run.end()) > run.end()
+            or bool(_MD_HEADING.match(line, run.end()))
+        )
+        flattened = separator is not None
+        if (
+            (at_break and (wide or flattened))
+            or spaces == separator
+            or (flattened and " " in spaces)
+        ):
+            pieces.append(line[start : run.start()])
+            start = run.end()
+    pieces.append(line[start:])
+    return pieces
+
+
+def _split_glued_heading(piece: str) -> list[str]:
+    """``…完成了任务。二、存在问题``: the numbered heading at the end is a paragraph of its own."""
+    if len(piece) < 4 or _ends_sentence(piece):
+        return [piece]
+    match = _GLUED_HEADING.match(piece)
+    if match and is_heading(match.group("heading")):
+        return [match.group("before"), match.group("heading")]
+    return [piece]
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    indent: int
+    kind: str
+
+
+@dataclass(slots=True)
+class _Fenced:
+    """A block that ends at a closing line: a code fence, an HTML comment, front matter."""
+
+    kind: str
+    closer: str
+    lines: list[str]
+
+
+# Events from _Reader: a content line, a blank line, dropped page furniture (which a cut
+# paragraph continues across), a dropped boundary (which ends the paragraph before it), and
+# text dropped from inside a line (which changes nothing around it).
+_LINE, _BLANK, _FURNITURE, _BOUNDARY, _DROPPED = "line", "blank", "furniture", "boundary", "dropped"
+_Event = tuple
+
+
+class _Reader:
+    """Physical lines → events, with the state that Markdown needs (fences, tables)."""
+
+    def __init__(self) -> None:
+        self.started = False  # some text has been seen: front matter can no longer open
+        self.fenced: _Fenced | None = None
+        self.table: str | None = None  # "pipe" after a |---| line, "grid" after a +---+ line
+        self.row_open = False  # a grid row has started since the last border
+
+    def feed(self, raw: str) -> Iterator[_Event]:
+        line = _ZERO_WIDTH.sub("", raw)
+        if raw and not line:
+            # A line of zero-width characters is an extraction artefact (a wiki link's seam),
+            # not a blank line: a sentence cut around it goes on, as across a page break.
+            yield (_FURNITURE, "invisible", "")
+            return
+        if self.fenced is not None:
+            yield from self._feed_fenced(line)
+            return
+        stripped = line.strip(_SPACES)
+        if not stripped:
+            self.table = None
+            yield (_BLANK,)
+            return
+        started, self.started = self.started, True
+        if fence := _FENCE.match(stripped):
+            self.fenced = _Fenced("code", fence.group(1), [line])
+            return
+        if stripped.startswith("<!--"):
+            if "-->" in stripped:
+                rest = stripped[stripped.index("-->") + 3 :].strip(_SPACES)
+                if rest:
+                    yield from self.feed(rest)
+                else:
+                    yield (_BOUNDARY, "html comment", stripped)
+                return
+            self.fenced = _Fenced("comment", "-->", [line])
+            return
+        if stripped == "---" and not started:
+            self.fenced = _Fenced("front matter", "---", [line])
+            return
+        yield from self._feed_line(line, stripped)
+
+    def finish(self) -> Iterator[_Event]:
+        if self.fenced is not None:
+            yield from self._reread()
+            yield from self.finish()
+
+    def _feed_fenced(self, line: str) -> Iterator[_Event]:
+        fenced = self.fenced
+        assert fenced is not None
+        stripped = line.strip(_SPACES)
+        fenced.lines.append(line)
+        if fenced.kind == "code":
+            closed = stripped.startswith(fenced.closer) and not stripped.strip(fenced.closer[0])
+        elif fenced.kind == "comment":
+            closed = fenced.closer in stripped
+        else:
+            closed = stripped in ("---", "...")
+            if not closed and stripped and not self._front_matter_like(line, stripped):
+                yield from self._reread()
+                return
+        if closed:
+            self.fenced = None
+            for number, kept in enumerate(fenced.lines):
+                text = _clean_line(kept)
+                if fenced.kind == "front matter" and _FRONT_MATTER_TITLE.match(text):
+                    yield (_LINE, _Line(text, 0, _HEADING))
+                elif text:
+                    yield (_BOUNDARY if number == 0 else _FURNITURE, fenced.kind, text)
+        elif len(fenced.lines) > (
+            _MAX_FRONT_MATTER_LINES if fenced.kind == "front matter" else _MAX_FENCED_LINES
+        ):
+            yield from self._reread()
+
+    @staticmethod
+    def _front_matter_like(line: str, stripped: str) -> bool:
+        return bool(
+            _FRONT_MATTER_KEY.match(stripped) or stripped.startswith("- ") or line[:1] in " \t"
+        )
+
+    def _reread(self) -> Iterator[_Event]:
+        """An unclosed block was no block: its opening marker goes, its lines are read again."""
+        fenced = self.fenced
+        assert fenced is not None
+        self.fenced = None
+        opener, *rest = fenced.lines
+        if fenced.kind == "comment":
+            yield from self._feed_line(opener, opener.strip(_SPACES))
+        else:
+            yield (_BOUNDARY, f"{fenced.kind} marker", opener.strip(_SPACES))
+        for line in rest:
+            yield from self.feed(line)
+
+    def _feed_line(self, line: str, stripped: str) -> Iterator[_Event]:
+        if self.table == "grid" and stripped.startswith("|"):
+            kind = _ROW_CONTINUED if self.row_open else _ROW
+            self.row_open = True
+            yield (_LINE, _Line(_clean_line(line), 0, kind))
+            return
+        if "|" in stripped and _TABLE_BORDER.fullmatch(stripped) and "-" in stripped:
+            self.table = "pipe"
+            yield (_BOUNDARY, "table border", stripped)
+            return
+        if _GRID_BORDER.fullmatch(stripped):
+            self.table, self.row_open = "grid", False
+            yield (_BOUNDARY, "table border", stripped)
+            return
+        if self.table == "pipe":
+            if "|" in stripped:
+                # A row whose first cell is empty carries on the row above (a multi-line row).
+                continued = re.match(r"\|[ \t]*\|", stripped) is not None
+                yield (_LINE, _Line(_clean_line(line), 0, _ROW_CONTINUED if continued else _ROW))
+                return
+            self.table = None
+        for reason, pattern in _STRUCTURE:
+            if pattern.fullmatch(stripped):
+                yield (_BOUNDARY, reason, stripped)
+                return
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            yield (_LINE, _Line(_clean_line(line), 0, _ROW))  # a table's header row
+            return
+        indent = _indent(line)
+        kind = _line_kind(stripped)
+        if kind in (_HEADING, _ROW):
+            yield from self._piece(stripped, indent, kind)
+            return
+        for number, piece in enumerate(_split_runs(stripped)):
+            for glued_number, part in enumerate(_split_glued_heading(piece)):
+                if number or glued_number:
+                    yield (_BOUNDARY, "", "")
+                    indent = 0
+                yield from self._piece(part, indent, _line_kind(part))
+
+    def _piece(self, text: str, indent: int, kind: str) -> Iterator[_Event]:
+        text = _clean_line(text)
+        if not text:
+            return
+        if _is_page_number(text):
+            yield (_FURNITURE, "page number", text)
+            return
+        if _is_chrome(text):
+            yield (_FURNITURE, "chrome", text)
+            return
+        cleaned = _WATERMARK.sub("", text).strip()
+        if cleaned != text:
+            yield (_DROPPED, "watermark", "".join(_WATERMARK.findall(text)))
+        if cleaned:
+            yield (_LINE, _Line(cleaned, indent, kind))
+
+
+# Whole lines that are structure, not text, and end the paragraph before them.
+_STRUCTURE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("rule", _RULE),
+    ("image", _IMAGE),
+    ("html tags", _HTML_ONLY),
+    ("figure placeholder", _FIGURE),
+    ("end marker", _END_MARKER),
+)
+
+
+def _line_kind(text: str) -> str:
+    if _MD_HEADING.match(text) or _HTML_BLOCK.match(text):
+        return _HEADING
+    if _QUOTE.match(text) or _item_marker_end(text) > 0:
+        return _ITEM
+    return _TEXT
+
+
+def _is_ideograph(text: str) -> bool:
+    return len(text) == 1 and "\u4e00" <= text <= "\u9fff"
+
+
+def _continues(
+    paragraph: str, first: _Line, line: _Line, blank: bool, furniture: bool, vertical: bool
+) -> bool:
+    """Whether `line` carries on `paragraph` (opened by `first`) rather than opening its own.
+    `vertical`: the paragraph is so far a run of lines of one character each."""
+    if vertical and not blank and _is_ideograph(line.text):
+        return True  # text set vertically, one character a line: 调 / 薪 / 申 / 请
+    if line.kind == _ROW_CONTINUED:
+        return first.kind in (_ROW, _ROW_CONTINUED)
+    if line.kind != _TEXT or first.kind in (_HEADING, _ROW, _ROW_CONTINUED):
+        return False
+    if blank and not furniture and paragraph[-1] not in _CLAUSE_END:
+        # A blank line ends a paragraph, unless a page break (furniture) sits in it too, or
+        # the paragraph stops at a comma, where no paragraph ends.
+        return False
+    if first.indent > 0 and not (blank or furniture) and not is_heading(paragraph):
+        if line.indent > first.indent:
+            return True  # a hanging indent: the item's text goes on
+        if line.indent == first.indent:
+            return False  # an indented block opens a paragraph at each line
+    return _is_cut(paragraph)
+
+
+def _assemble(events: Iterable[_Event]) -> Iterator[str]:
+    """Events → paragraphs: join the lines that continue one another."""
+    current: str | None = None
+    first: _Line | None = None
+    blank = furniture = vertical = False
+    for event in events:
+        kind = event[0]
+        if kind == _BLANK:
+            blank = True
+        elif kind == _FURNITURE:
+            furniture = True
+        elif kind == _BOUNDARY:
+            if current is not None:
+                yield current
+            current = first = None
+            blank = furniture = False
+        elif kind == _LINE:
+            line = event[1]
+            if (
+                current is not None
+                and first is not None
+                and _continues(current, first, line, blank, furniture, vertical)
+            ):
+                vertical = vertical and _is_ideograph(line.text)
+                current = _join(current, line.text)
+            else:
+                if current is not None:
+                    yield current
+                current, first = line.text, line
+                vertical = _is_ideograph(line.text)
+            blank = furniture = False
+    if current is not None:
+        yield current
+
+
+def _events(lines: Iterable[str]) -> Iterator[_Event]:
+    reader = _Reader()
+    for line in _whole_lines(lines):
+        yield from reader.feed(line)
+    yield from reader.finish()
 
 
 def decode(data: bytes, name: str = "input") -> str:
@@ -260,33 +708,17 @@ def iter_paragraphs(lines: Iterable[str]) -> Iterator[str]:
     """`segment` over text that arrives in pieces: a file's lines, or chunks cut anywhere
     (`iter_text`'s). Yields each paragraph as soon as the next one starts: memory stays with
     the paragraph at hand."""
-    current: str | None = None
-    pending_cut = False  # the current paragraph stops mid-sentence and waits for its continuation
-    for raw_line in _whole_lines(lines):
-        line = _clean_line(raw_line)
-        if not line or _is_page_number(line) or _is_chrome(line):
-            continue
-        line = _WATERMARK.sub("", line).strip()
-        if not line:
-            continue
-        if current is not None and pending_cut and not _starts_new_paragraph(line):
-            current = _join(current, line)
-        else:
-            if current is not None:
-                yield current
-            current = line
-        pending_cut = _is_cut(current)
-    if current is not None:
-        yield current
+    yield from _assemble(_events(lines))
 
 
 def segment(text: str | bytes) -> list[str]:
     """Split raw report text into paragraphs, in reading order.
 
     Accepts a BOM, CRLF or CR line ends, full-width and non-breaking spaces, and any run of
-    blank lines; bytes are decoded first (see `decode`). Each non-empty line is a paragraph,
-    except that a line cut mid-sentence is joined to the next piece of text across blank
-    lines, page numbers and chrome.
+    blank lines; bytes are decoded first (see `decode`). Plain text and Markdown: each line is
+    a paragraph, except that a line cut mid-sentence is joined to the next across page numbers
+    and chrome, and a line that holds several paragraphs (a report flattened onto one line) is
+    split. See the module's documentation for what is dropped.
     """
     if isinstance(text, (bytes, bytearray)):
         text = decode(bytes(text))
