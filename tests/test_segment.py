@@ -535,3 +535,32 @@ def test_segment_reproduces_the_gold_paragraphs_of_the_corpora() -> None:
     assert checker.share(results) >= GOLD_SHARE_FLOOR, [
         (r.doc, r.reproduced, r.total) for r in results if r.reproduced < r.total
     ]
+
+
+@pytest.mark.parametrize(
+    "separator", ["\f", "\v", "\u2028", "\u2029", "\x85", "\x1c", "\x1d", "\x1e", "\r\n", "\r"]
+)
+def test_every_line_separator_ends_a_line(separator: str) -> None:
+    text = separator.join(["一、基本情况", "今年完成了任务。", "二、存在问题", "发展不平衡。"])
+    assert segment(text) == ["一、基本情况", "今年完成了任务。", "二、存在问题", "发展不平衡。"]
+    chunks = iter_text(io.BytesIO(text.encode("utf-8")), "f", chunk_size=5)
+    assert list(iter_paragraphs(chunks)) == segment(text)
+
+
+def test_a_form_feed_is_a_page_break_that_a_cut_sentence_continues_across() -> None:
+    text = "今年以来,全县共新建校舍三处,改造危房\n\n\f\n两千平方米,全部投入使用。\f二、存在问题"
+    assert segment(text) == [
+        "今年以来,全县共新建校舍三处,改造危房两千平方米,全部投入使用。",
+        "二、存在问题",
+    ]
+
+
+def test_a_crlf_cut_by_a_chunk_boundary_is_one_line_end() -> None:
+    # A stray blank line between the \r and the \n would end the cut paragraph.
+    text = "今年以来,全县共新建校舍三处,改造危房\r\n两千平方米,全部投入使用。"
+    cut = text.index("\n")
+    assert (
+        list(iter_paragraphs([text[:cut], text[cut:]]))
+        == segment(text)
+        == ["今年以来,全县共新建校舍三处,改造危房两千平方米,全部投入使用。"]
+    )

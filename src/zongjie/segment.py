@@ -21,6 +21,8 @@ the source by text. Markdown keeps its markers (``## 二、计划``, ``- 完成�
 
 Paragraph boundaries:
 
+* lines end at every Unicode line separator (LF, CR, CRLF, VT, FF, NEL, U+2028, U+2029 and
+  the information separators U+001C–U+001E); a form feed is also a page break;
 * every line is a paragraph, unless it continues the one before (below);
 * a line that holds several paragraphs is split: text whose line breaks became runs of spaces
   (a whole report on one line, ``。 　　二、…``) is split at those runs, a run of tabs or
@@ -57,8 +59,8 @@ __all__ = [
 
 # Whitespace that editors and PDF extractors leave behind: NBSP, full-width space, the
 # typographic spaces, zero-width characters.
-_SPACES = " \t\u00a0\u1680\u202f\u205f\u3000\f\v" + "".join(map(chr, range(0x2000, 0x200B)))
-_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
+_SPACES = " \t\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _SPACE_RUN = re.compile(r" {2,}")
 _INNER_RUN = re.compile(f"[{_SPACES}]+")
@@ -390,6 +392,9 @@ class _Reader:
             # not a blank line: a sentence cut around it goes on, as across a page break.
             yield (_FURNITURE, "invisible", "")
             return
+        if line == _PAGE_BREAK:
+            yield (_FURNITURE, "page break", "")
+            return
         if self.fenced is not None:
             yield from self._feed_fenced(line)
             return
@@ -688,19 +693,35 @@ _BOMS = (
 )
 
 
+# Every line separator Unicode knows (str.splitlines' set). A form feed also marks a page
+# break: it becomes a line of its own, which _Reader takes for page furniture.
+_LINE_END = re.compile(r"\r\n|[\n\r\v\x1c-\x1e\x85\u2028\u2029]")
+_PAGE_BREAK = "\f"
+
+
 def _whole_lines(chunks: Iterable[str]) -> Iterator[str]:
     """The lines of text that arrives in chunks (`iter_text`'s, or a file's lines), whatever
     the chunks cut: a line cut in two by a chunk boundary comes out whole."""
     # The pieces of the unfinished line are joined once it ends, not chunk by chunk: text
     # without line ends would otherwise be copied again with every chunk.
     unfinished: list[str] = []
+    carry = ""  # a chunk's final \r, which may be the first half of a \r\n
     for chunk in chunks:
-        first, *lines = chunk.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if carry:
+            chunk, carry = carry + chunk, ""
+        if chunk.endswith("\r"):
+            chunk, carry = chunk[:-1], "\r"
+        if _PAGE_BREAK in chunk:
+            chunk = chunk.replace(_PAGE_BREAK, f"\n{_PAGE_BREAK}\n")
+        first, *lines = _LINE_END.split(chunk)
         unfinished.append(first)
         if lines:
             yield "".join(unfinished)
             unfinished = [lines.pop()]
             yield from lines
+    if carry:
+        yield "".join(unfinished)
+        unfinished = []
     yield "".join(unfinished)
 
 
