@@ -60,9 +60,7 @@ __all__ = [
 # Whitespace that editors and PDF extractors leave behind: NBSP, full-width space, the
 # typographic spaces, zero-width characters.
 _SPACES = " \t\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
-_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
-_SPACE_RUN = re.compile(r" {2,}")
 _INNER_RUN = re.compile(f"[{_SPACES}]+")
 
 _PAGE_NUMBER = re.compile(
@@ -140,7 +138,6 @@ _ITEM_MARKER = re.compile(
 _MD_HEADING = re.compile(r"#{1,6}(?!#)")
 # A piece of a line that is nothing but a list marker (``-``, ``####``, ``1.``, ``>``).
 _MARKER_ONLY = re.compile(r"[-*+>#•·●○■□◆◇▪►▶➢✓√※]+|\d{1,2}[.)、]|[(（]?\d{1,2}[)）]")
-_QUOTE = re.compile(r">")
 # A line that opens with an HTML block element (<h2><center>年终总结</h2>) stands alone.
 _HTML_BLOCK = re.compile(
     r"<(?:h[1-6]|p|div|center|table|tr|td|th|ul|ol|li|blockquote|section|header|footer)\b",
@@ -190,9 +187,11 @@ _TEXT, _ITEM, _HEADING, _ROW, _ROW_CONTINUED = "text", "item", "heading", "row",
 
 
 def _clean_line(line: str) -> str:
-    line = _ZERO_WIDTH.sub("", line)
-    line = _ODD_SPACES.sub(" ", line)
-    return _SPACE_RUN.sub(" ", line).strip()
+    return _fold_spaces(_ZERO_WIDTH.sub("", line))
+
+
+def _fold_spaces(line: str) -> str:
+    return _INNER_RUN.sub(" ", line).strip()
 
 
 def _is_page_number(line: str) -> bool:
@@ -236,38 +235,18 @@ def is_heading(paragraph: str) -> bool:
     return len(text) <= _UNNUMBERED_HEADING_MAX_LEN and not re.search(r"[,，、;；]", text)
 
 
+# Every enumerator, then every other list marker, in one pattern: one match a line.
+_ANY_MARKER = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for _, pattern in _ENUMERATORS)
+    + f"|(?:{_ITEM_MARKER.pattern})",
+    re.VERBOSE,
+)
+
+
 def _item_marker_end(text: str, pos: int = 0) -> int:
     """Where the list marker or enumerator opening `text` at `pos` ends (`pos` if none)."""
-    for _, pattern in _ENUMERATORS:
-        if match := pattern.match(text, pos):
-            return match.end()
-    match = _ITEM_MARKER.match(text, pos)
+    match = _ANY_MARKER.match(text, pos)
     return match.end() if match else pos
-
-
-def _is_cut(line: str) -> bool:
-    """The line stops mid-sentence, so the next piece of text continues it."""
-    if _ends_sentence(line) or line[-1] in _INTRODUCER_END:
-        return False
-    if line.isascii():
-        return line[-1].islower()  # English cut mid-sentence: "... written for the"
-    if is_heading(line):
-        return False
-    if line.startswith(("——", "--")) and not re.search(r"[。，,；;]", line):
-        return False  # a subtitle: ——2016年3月5日在……会议上
-    # Titles, dates and author lines have no commas; a sentence cut in two almost always has.
-    # A list item's own enumerator (需求一、) does not count; an enumerator alone goes on.
-    body = line[_item_marker_end(line) :]
-    if not body or re.search(r"[,，、;；。]", body):
-        return True
-    return len(line) > _UNNUMBERED_HEADING_MAX_LEN and bool(re.search(r"[:：]", line))
-
-
-def _join(first: str, second: str) -> str:
-    # Latin words cut at a break need their space back; Chinese needs none.
-    if first[-1].isascii() and first[-1].isalnum() and second[0].isascii() and second[0].isalnum():
-        return f"{first} {second}"
-    return first + second
 
 
 def _indent(line: str) -> int:
@@ -360,6 +339,94 @@ class _Line:
     kind: str
 
 
+_CLAUSE_MARK = re.compile(r"[,，、;；。]")
+_COLON = re.compile(r"[:：]")
+_SUBTITLE_PUNCT = re.compile(r"[。，,；;]")
+_TAIL = 16  # enough of a paragraph's end to see its last punctuation through closers
+
+
+class _Paragraph:
+    """A paragraph being assembled from lines. What `is_cut` asks of the whole text is kept
+    up to date piece by piece, and the text is joined once, at the end: re-reading the
+    paragraph at each line made joining many cut lines quadratic."""
+
+    __slots__ = (
+        "ascii",
+        "bare_marker",
+        "clause",
+        "colon",
+        "first",
+        "length",
+        "pieces",
+        "scanned",
+        "subtitle_punct",
+        "tail",
+        "vertical",
+    )
+
+    def __init__(self, line: _Line) -> None:
+        text = line.text
+        self.first = line
+        self.pieces = [text]
+        self.length = len(text)
+        self.tail = text[-_TAIL:]
+        self.vertical = _is_ideograph(text)  # so far one character a line
+        # Read from the pieces when is_cut first needs them (most paragraphs never ask).
+        self.scanned = 0
+        self.ascii = True
+        self.bare_marker = self.clause = self.colon = self.subtitle_punct = False
+
+    def add(self, text: str) -> None:
+        # Latin words cut at a break need their space back; Chinese needs none.
+        last = self.tail[-1]
+        if last.isascii() and last.isalnum() and text[0].isascii() and text[0].isalnum():
+            self.pieces.append(" ")
+            self.length += 1
+        self.pieces.append(text)
+        self.length += len(text)
+        self.tail = (self.tail + text)[-_TAIL:]
+        self.vertical = self.vertical and _is_ideograph(text)
+
+    def _scan(self) -> None:
+        """Bring the flags up to date with the pieces added since the last look."""
+        for piece in self.pieces[self.scanned :]:
+            if self.scanned == 0:
+                body = piece[_item_marker_end(piece) :]
+                self.bare_marker = not body  # an enumerator alone (第一，) goes on
+                self.clause = bool(_CLAUSE_MARK.search(body))  # its enumerator (需求一、) aside
+            else:
+                self.bare_marker = False
+                self.clause = self.clause or bool(_CLAUSE_MARK.search(piece))
+            self.ascii = self.ascii and piece.isascii()
+            self.colon = self.colon or bool(_COLON.search(piece))
+            self.subtitle_punct = self.subtitle_punct or bool(_SUBTITLE_PUNCT.search(piece))
+            self.scanned += 1
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    def is_heading(self) -> bool:
+        # No heading is longer than a numbered one may be: long paragraphs are not joined.
+        return self.length <= _HEADING_MAX_LEN and is_heading(self.text())
+
+    def is_cut(self) -> bool:
+        """The paragraph stops mid-sentence, so the next piece of text continues it."""
+        if _ends_sentence(self.tail) or self.tail[-1] in _INTRODUCER_END:
+            return False
+        self._scan()
+        if self.ascii:
+            return self.tail[-1].islower()  # English cut mid-sentence: "... written for the"
+        if self.is_heading():
+            return False
+        if self.pieces[0].startswith(("——", "--")) and not self.subtitle_punct:
+            return False  # a subtitle: ——2016年3月5日在……会议上
+        # Titles, dates and author lines have no commas; a sentence cut in two almost always
+        # has.
+        if self.bare_marker or self.clause:
+            return True
+        return self.length > _UNNUMBERED_HEADING_MAX_LEN and self.colon
+
+
 @dataclass(slots=True)
 class _Fenced:
     """A block that ends at a closing line: a code fence, an HTML comment, front matter."""
@@ -444,7 +511,7 @@ class _Reader:
         if closed:
             self.fenced = None
             for number, kept in enumerate(fenced.lines):
-                text = _clean_line(kept)
+                text = _fold_spaces(kept)
                 if fenced.kind == "front matter" and _FRONT_MATTER_TITLE.match(text):
                     yield (_LINE, _Line(text, 0, _HEADING))
                 elif text:
@@ -477,13 +544,13 @@ class _Reader:
         if self.table == "grid" and stripped.startswith("|"):
             kind = _ROW_CONTINUED if self.row_open else _ROW
             self.row_open = True
-            yield (_LINE, _Line(_clean_line(line), 0, kind))
+            yield (_LINE, _Line(_fold_spaces(line), 0, kind))
             return
         if "|" in stripped and _TABLE_BORDER.fullmatch(stripped) and "-" in stripped:
             self.table = "pipe"
             yield (_BOUNDARY, "table border", stripped)
             return
-        if _GRID_BORDER.fullmatch(stripped):
+        if stripped[0] == "+" and _GRID_BORDER.fullmatch(stripped):
             self.table, self.row_open = "grid", False
             yield (_BOUNDARY, "table border", stripped)
             return
@@ -491,15 +558,16 @@ class _Reader:
             if "|" in stripped:
                 # A row whose first cell is empty carries on the row above (a multi-line row).
                 continued = re.match(r"\|[ \t]*\|", stripped) is not None
-                yield (_LINE, _Line(_clean_line(line), 0, _ROW_CONTINUED if continued else _ROW))
+                yield (_LINE, _Line(_fold_spaces(line), 0, _ROW_CONTINUED if continued else _ROW))
                 return
             self.table = None
-        for reason, pattern in _STRUCTURE:
-            if pattern.fullmatch(stripped):
-                yield (_BOUNDARY, reason, stripped)
-                return
+        if stripped[0] in _STRUCTURE_OPENERS:
+            for reason, pattern in _STRUCTURE:
+                if pattern.fullmatch(stripped):
+                    yield (_BOUNDARY, reason, stripped)
+                    return
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
-            yield (_LINE, _Line(_clean_line(line), 0, _ROW))  # a table's header row
+            yield (_LINE, _Line(_fold_spaces(line), 0, _ROW))  # a table's header row
             return
         indent = _indent(line)
         kind = _line_kind(stripped)
@@ -510,11 +578,11 @@ class _Reader:
             for glued_number, part in enumerate(_split_glued_heading(piece)):
                 if number or glued_number:
                     yield (_BOUNDARY, "", "")
-                    indent = 0
-                yield from self._piece(part, indent, _line_kind(part))
+                    indent, kind = 0, _line_kind(part)
+                yield from self._piece(part, indent, kind)
 
     def _piece(self, text: str, indent: int, kind: str) -> Iterator[_Event]:
-        text = _clean_line(text)
+        text = _fold_spaces(text)
         if not text:
             return
         if _is_page_number(text):
@@ -540,10 +608,15 @@ _STRUCTURE: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# The characters that can open one of those lines: most lines are not looked at further.
+_STRUCTURE_OPENERS = frozenset("-=_*~—－＝[!<图fF（(全Ee")
+
+
 def _line_kind(text: str) -> str:
-    if _MD_HEADING.match(text) or _HTML_BLOCK.match(text):
+    opener = text[:1]
+    if (opener == "#" and _MD_HEADING.match(text)) or (opener == "<" and _HTML_BLOCK.match(text)):
         return _HEADING
-    if _QUOTE.match(text) or _item_marker_end(text) > 0:
+    if opener == ">" or _item_marker_end(text) > 0:
         return _ITEM
     return _TEXT
 
@@ -552,34 +625,31 @@ def _is_ideograph(text: str) -> bool:
     return len(text) == 1 and "\u4e00" <= text <= "\u9fff"
 
 
-def _continues(
-    paragraph: str, first: _Line, line: _Line, blank: bool, furniture: bool, vertical: bool
-) -> bool:
-    """Whether `line` carries on `paragraph` (opened by `first`) rather than opening its own.
-    `vertical`: the paragraph is so far a run of lines of one character each."""
-    if vertical and not blank and _is_ideograph(line.text):
+def _continues(paragraph: _Paragraph, line: _Line, blank: bool, furniture: bool) -> bool:
+    """Whether `line` carries on `paragraph` rather than opening a paragraph of its own."""
+    first = paragraph.first
+    if paragraph.vertical and not blank and _is_ideograph(line.text):
         return True  # text set vertically, one character a line: 调 / 薪 / 申 / 请
     if line.kind == _ROW_CONTINUED:
         return first.kind in (_ROW, _ROW_CONTINUED)
     if line.kind != _TEXT or first.kind in (_HEADING, _ROW, _ROW_CONTINUED):
         return False
-    if blank and not furniture and paragraph[-1] not in _CLAUSE_END:
+    if blank and not furniture and paragraph.tail[-1] not in _CLAUSE_END:
         # A blank line ends a paragraph, unless a page break (furniture) sits in it too, or
         # the paragraph stops at a comma, where no paragraph ends.
         return False
-    if first.indent > 0 and not (blank or furniture) and not is_heading(paragraph):
+    if first.indent > 0 and not (blank or furniture) and not paragraph.is_heading():
         if line.indent > first.indent:
             return True  # a hanging indent: the item's text goes on
         if line.indent == first.indent:
             return False  # an indented block opens a paragraph at each line
-    return _is_cut(paragraph)
+    return paragraph.is_cut()
 
 
 def _assemble(events: Iterable[_Event]) -> Iterator[str]:
     """Events → paragraphs: join the lines that continue one another."""
-    current: str | None = None
-    first: _Line | None = None
-    blank = furniture = vertical = False
+    current: _Paragraph | None = None
+    blank = furniture = False
     for event in events:
         kind = event[0]
         if kind == _BLANK:
@@ -588,26 +658,20 @@ def _assemble(events: Iterable[_Event]) -> Iterator[str]:
             furniture = True
         elif kind == _BOUNDARY:
             if current is not None:
-                yield current
-            current = first = None
+                yield current.text()
+            current = None
             blank = furniture = False
         elif kind == _LINE:
             line = event[1]
-            if (
-                current is not None
-                and first is not None
-                and _continues(current, first, line, blank, furniture, vertical)
-            ):
-                vertical = vertical and _is_ideograph(line.text)
-                current = _join(current, line.text)
+            if current is not None and _continues(current, line, blank, furniture):
+                current.add(line.text)
             else:
                 if current is not None:
-                    yield current
-                current, first = line.text, line
-                vertical = _is_ideograph(line.text)
+                    yield current.text()
+                current = _Paragraph(line)
             blank = furniture = False
     if current is not None:
-        yield current
+        yield current.text()
 
 
 def _events(lines: Iterable[str]) -> Iterator[_Event]:
