@@ -6,10 +6,12 @@ import importlib.util
 import io
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from zongjie.segment import (
+    MAX_LINE,
     decode,
     document_starts,
     is_heading,
@@ -576,3 +578,35 @@ def test_joining_many_cut_lines_takes_linear_time() -> None:
     elapsed = time.process_time() - start
     assert "".join(paragraphs) == text.replace("\n", "")
     assert elapsed < 1.0, f"{elapsed:.1f} s for 20,000 cut lines"
+
+
+def _chunks_counted(chunk: str, count: int, consumed: list[int]) -> Iterator[str]:
+    for number in range(count):
+        consumed[0] = number + 1
+        yield chunk
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["今年完成了各项任务。", "上半年，完成了"],  # sentence ends to split at, and none at all
+)
+def test_a_line_without_end_is_read_in_bounded_pieces(sentence: str) -> None:
+    # 64 chunks of 100,000 characters with no line end: paragraphs come out before the
+    # input ends, none longer than segment's line bound, and nothing is lost.
+    chunk = sentence * (100_000 // len(sentence))
+    consumed = [0]
+    paragraphs = iter_paragraphs(_chunks_counted(chunk, 64, consumed))
+    first = next(paragraphs)
+    assert consumed[0] <= 2
+    rest = list(paragraphs)
+    assert max(len(p) for p in [first, *rest]) <= MAX_LINE
+    assert sum(map(len, [first, *rest])) == len(chunk) * 64
+    if sentence.endswith("。"):
+        assert all(p.endswith("。") for p in [first, *rest])  # split at sentence ends
+
+
+def test_documents_of_long_paragraphs_are_cut_into_bounded_pieces() -> None:
+    paragraphs = ["今年完成了任务。" * 1000] * 12  # 8,000 characters each
+    pieces = list(iter_documents(paragraphs, max_chars=20_000))
+    assert [len(p) for p in pieces] == [2] * 6
+    assert [p for piece in pieces for p in piece] == paragraphs

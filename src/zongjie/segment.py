@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 __all__ = [
+    "MAX_LINE",
     "decode",
     "document_starts",
     "heading_level",
@@ -56,6 +57,11 @@ __all__ = [
     "segment",
     "split_documents",
 ]
+
+# The longest line, and the longest paragraph, segment holds. A longer line is cut at its
+# last sentence end within the bound (at the bound if it has none), and a paragraph stops
+# taking lines at it: memory stays bounded whatever the input, even 100 MB with no line end.
+MAX_LINE = 1 << 16
 
 # Whitespace that editors and PDF extractors leave behind: NBSP, full-width space, the
 # typographic spaces, zero-width characters.
@@ -627,6 +633,8 @@ def _is_ideograph(text: str) -> bool:
 
 def _continues(paragraph: _Paragraph, line: _Line, blank: bool, furniture: bool) -> bool:
     """Whether `line` carries on `paragraph` rather than opening a paragraph of its own."""
+    if paragraph.length + len(line.text) > MAX_LINE:
+        return False  # the bound on what one paragraph holds
     first = paragraph.first
     if paragraph.vertical and not blank and _is_ideograph(line.text):
         return True  # text set vertically, one character a line: 调 / 薪 / 申 / 请
@@ -765,10 +773,12 @@ _PAGE_BREAK = "\f"
 
 def _whole_lines(chunks: Iterable[str]) -> Iterator[str]:
     """The lines of text that arrives in chunks (`iter_text`'s, or a file's lines), whatever
-    the chunks cut: a line cut in two by a chunk boundary comes out whole."""
+    the chunks cut: a line cut in two by a chunk boundary comes out whole, unless it is
+    longer than MAX_LINE (see `_bounded`)."""
     # The pieces of the unfinished line are joined once it ends, not chunk by chunk: text
     # without line ends would otherwise be copied again with every chunk.
     unfinished: list[str] = []
+    size = 0
     carry = ""  # a chunk's final \r, which may be the first half of a \r\n
     for chunk in chunks:
         if carry:
@@ -779,14 +789,41 @@ def _whole_lines(chunks: Iterable[str]) -> Iterator[str]:
             chunk = chunk.replace(_PAGE_BREAK, f"\n{_PAGE_BREAK}\n")
         first, *lines = _LINE_END.split(chunk)
         unfinished.append(first)
+        size += len(first)
         if lines:
-            yield "".join(unfinished)
-            unfinished = [lines.pop()]
-            yield from lines
+            last = lines.pop()
+            for line in ("".join(unfinished), *lines):
+                pieces, rest = _bounded(line)
+                yield from pieces
+                yield rest
+            unfinished, size = [last], len(last)
+        if size > MAX_LINE:
+            pieces, rest = _bounded("".join(unfinished))
+            yield from pieces
+            unfinished, size = [rest], len(rest)
     if carry:
         yield "".join(unfinished)
         unfinished = []
-    yield "".join(unfinished)
+    pieces, rest = _bounded("".join(unfinished))
+    yield from pieces
+    yield rest
+
+
+# A line's last sentence end (with its closing quotes) within a window: greedy, so the last.
+_LAST_SENTENCE_END = re.compile(rf".*[。！？!?；;…][{_CLOSERS}]*", re.DOTALL)
+
+
+def _bounded(line: str) -> tuple[list[str], str]:
+    """`line` cut into pieces of at most MAX_LINE characters, each ending at the last
+    sentence end it holds (at MAX_LINE if none), and the rest, shorter than MAX_LINE."""
+    pieces: list[str] = []
+    start = 0
+    while len(line) - start > MAX_LINE:
+        match = _LAST_SENTENCE_END.match(line, start, start + MAX_LINE)
+        end = match.end() if match else start + MAX_LINE
+        pieces.append(line[start:end])
+        start = end
+    return pieces, line[start:] if start else line
 
 
 def iter_paragraphs(lines: Iterable[str]) -> Iterator[str]:
@@ -907,22 +944,32 @@ def split_documents(paragraphs: list[str]) -> list[list[str]]:
     return list(iter_documents(paragraphs))
 
 
-def iter_documents(paragraphs: Iterable[str], max_paragraphs: int = 5000) -> Iterator[list[str]]:
+def iter_documents(
+    paragraphs: Iterable[str], max_paragraphs: int = 5000, max_chars: int = 1 << 20
+) -> Iterator[list[str]]:
     """`split_documents` over a stream of paragraphs, yielding each report when the next one
-    starts. A run longer than `max_paragraphs` with no boundary is yielded in pieces, so memory
-    stays bounded whatever the input."""
+    starts. A run longer than `max_paragraphs` paragraphs or `max_chars` characters with no
+    boundary is yielded in pieces, so memory stays bounded whatever the input."""
     tracker = _DocumentTracker()
     current: list[str] = []
+    chars = 0
     for paragraph in paragraphs:
         back = tracker.feed(paragraph)
         if back is not None and len(current) - back > 0:
             cut = len(current) - back
             yield current[:cut]
             current = current[cut:]
+            chars = sum(map(len, current))
+        if current and chars + len(paragraph) > max_chars:
+            yield current
+            current, chars = [], 0
+            tracker = _DocumentTracker()
+            tracker.feed(paragraph)
         current.append(paragraph)
+        chars += len(paragraph)
         if len(current) >= max_paragraphs:
             yield current
-            current = []
+            current, chars = [], 0
             tracker = _DocumentTracker()
     if current:
         yield current
