@@ -5,10 +5,11 @@ gold paragraph counts as reproduced when one of the paragraphs `segment` gives f
 equals it with all whitespace removed (the gold texts are slices of the raw files, whitespace
 aside). Prints the share per file, per folder and in total.
 
-    python scripts/segment_check.py [--corpora PATH] [--folder NAME ...] [--quiet]
+    python scripts/segment_check.py [--corpora PATH] [--folder NAME ...] [--quiet] [--drops]
 
 `--corpora` defaults to $ZONGJIE_CORPORA, else ../shared/corpora beside the project. A folder
-that is missing is skipped with a warning.
+that is missing is skipped with a warning. `--drops` prints instead, for every corpus segment
+reads (the seeds too), how many characters it drops and why.
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from zongjie.segment import segment
+from zongjie.segment import _segment_with_drops, decode, segment
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_FOLDERS = ("work-reports-2007-2024", "gwr-local-2015-2024")
+SEEDS = ROOT / "data" / "raw" / "seeds"
+PLAIN_FOLDER = "gwr-state-council-1954-2017"
+WIKISOURCE = "gwr-state-council-wikisource/government_work_reports.jsonl"
 # Zero-width characters count as whitespace: segment removes them, and some gold texts keep them.
 _WHITESPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
@@ -74,13 +79,66 @@ def share(results: list[FileResult]) -> float:
     return sum(r.reproduced for r in results) / total if total else 0.0
 
 
+def corpus_files(corpora: Path) -> list[tuple[str, Path, int | None]]:
+    """(corpus, file, record) of every text segment reads: the seeds, the State Council
+    reports (a Wikisource record by its line number), the raw files of the gold corpora."""
+    files: list[tuple[str, Path, int | None]] = [
+        ("seeds", path, None) for path in sorted(SEEDS.glob("*.txt"))
+    ]
+    files += [(PLAIN_FOLDER, p, None) for p in sorted((corpora / PLAIN_FOLDER).glob("*.txt"))]
+    if (jsonl := corpora / WIKISOURCE).is_file():
+        lines = jsonl.read_text("utf-8").splitlines()
+        files += [(WIKISOURCE.split("/")[0], jsonl, number) for number in range(len(lines))]
+    for folder in GOLD_FOLDERS:
+        files += [(folder, p, None) for p in sorted((corpora / folder / "raw").glob("*.txt"))]
+    return files
+
+
+_JSONL_CACHE: dict[Path, list[str]] = {}
+
+
+def read_text(path: Path, record: int | None) -> str:
+    """A corpus file's text, or the content of a JSON Lines file's record."""
+    if record is None:
+        return decode(path.read_bytes(), str(path))
+    if path not in _JSONL_CACHE:
+        _JSONL_CACHE[path] = path.read_text("utf-8").splitlines()
+    return json.loads(_JSONL_CACHE[path][record])["content"]
+
+
+def drops(corpora: Path) -> dict[str, tuple[int, Counter]]:
+    """Per corpus: the characters it holds (whitespace aside), and those segment drops by
+    reason."""
+    totals: dict[str, tuple[int, Counter]] = {}
+    for corpus, path, record in corpus_files(corpora):
+        text = read_text(path, record)
+        _, dropped = _segment_with_drops(text)
+        chars, reasons = totals.get(corpus, (0, Counter()))
+        for reason, piece in dropped:
+            reasons[reason] += len(squeeze(piece))
+        totals[corpus] = (chars + len(squeeze(text)), reasons)
+    return totals
+
+
+def print_drops(corpora: Path) -> None:
+    for corpus, (chars, reasons) in drops(corpora).items():
+        lost = sum(reasons.values())
+        detail = ", ".join(f"{reason} {n:,}" for reason, n in reasons.most_common())
+        print(f"{corpus}: {lost:,} of {chars:,} characters dropped ({lost / chars:.2%})", end="")
+        print(f": {detail}" if detail else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=None, help="the shared corpora folder")
     parser.add_argument("--folder", action="append", help="a gold folder (default: all)")
     parser.add_argument("--quiet", action="store_true", help="totals only")
+    parser.add_argument("--drops", action="store_true", help="characters dropped, per corpus")
     args = parser.parse_args(argv)
     corpora = args.corpora or default_corpora()
+    if args.drops:
+        print_drops(corpora)
+        return 0
     results = check(corpora, tuple(args.folder or GOLD_FOLDERS))
     if not results:
         print(f"warning: no gold files found under {corpora}, nothing checked", file=sys.stderr)

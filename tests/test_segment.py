@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 
 from zongjie.segment import (
+    DROP_REASONS,
     MAX_LINE,
+    _segment_with_drops,
     decode,
     document_starts,
     is_heading,
@@ -610,3 +614,80 @@ def test_documents_of_long_paragraphs_are_cut_into_bounded_pieces() -> None:
     pieces = list(iter_documents(paragraphs, max_chars=20_000))
     assert [len(p) for p in pieces] == [2] * 6
     assert [p for piece in pieces for p in piece] == paragraphs
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "三、下半年推进扫码办事工作打算",
+        "（三）推进扫码支付",
+        "二、加强二维码管理",
+        "（二）网站访问量稳步提升",
+        "四、版权所有权益保护",
+        "1、免费下载服务上线",
+        "## 相关推荐算法的落地",
+    ],
+)
+def test_a_numbered_heading_with_a_chrome_word_is_kept(heading: str) -> None:
+    text = f"今年完成了任务。\n{heading}\n明年继续努力。"
+    assert segment(text) == ["今年完成了任务。", heading, "明年继续努力。"]
+
+
+def test_a_line_that_mentions_a_widget_word_in_passing_is_kept() -> None:
+    line = "工作结果：使用户能够方便使用微信扫码以及微信提供获取用户手机号的功能，提升用户体验"
+    assert segment(f"### 5. PC 端登录页为小程序引流\n{line}") == [
+        "### 5. PC 端登录页为小程序引流",
+        line,
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Subscripts the Wikisource copy of the State Council reports sets on lines of their own.
+        "稳健的货币政策要松紧适度。广义货币M\n2\n和社会融资规模增速要与国内生产总值名义增速相匹配。",
+        "以雾霾频发的特大城市和区域为重点，以细颗粒物（PM\n2.5\n）和可吸入颗粒物（PM\n10\n）"
+        "治理为突破口，抓住产业结构等关键环节。",
+    ],
+)
+def test_a_number_alone_inside_a_sentence_is_text_not_a_page_number(text: str) -> None:
+    assert segment(text) == [text.replace("\n", "")]
+
+
+def test_a_number_between_paragraphs_is_a_page_number() -> None:
+    assert segment("今年以来,全县共新建校舍三处,改造危房\n\n12\n\n两千平方米,全部投入使用。") == [
+        "今年以来,全县共新建校舍三处,改造危房两千平方米,全部投入使用。"
+    ]
+    assert segment("今年完成了任务。\n3\n明年继续努力，争取更好成绩\n4") == [
+        "今年完成了任务。",
+        "明年继续努力，争取更好成绩",
+    ]
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[\s\u200b-\u200d\u2060\ufeff]+", "", text)
+
+
+CHECKER = _segment_check()
+CORPUS_FILES = CHECKER.corpus_files(CHECKER.default_corpora())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("corpus", "path", "record"),
+    CORPUS_FILES,
+    ids=[f"{c}/{p.name}" + (f"#{r}" if r is not None else "") for c, p, r in CORPUS_FILES],
+)
+def test_every_character_of_a_corpus_file_is_kept_or_dropped_for_a_documented_reason(
+    corpus: str, path, record: int | None
+) -> None:
+    text = CHECKER.read_text(path, record)
+    paragraphs, drops = _segment_with_drops(text)
+    assert {reason for reason, _ in drops} <= DROP_REASONS
+    kept = _squeeze("".join(paragraphs))
+    dropped = _squeeze("".join(piece for _, piece in drops))
+    # Characters lost are exactly the characters of the dropped lines…
+    assert Counter(_squeeze(text)) == Counter(kept) + Counter(dropped)
+    # …and what is kept is in reading order.
+    rest = iter(_squeeze(text))
+    assert all(char in rest for char in kept)

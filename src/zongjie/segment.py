@@ -5,19 +5,25 @@ is trimmed and runs of spaces inside are folded to one), so its output can be ma
 the source by text. Markdown keeps its markers (``## 二、计划``, ``- 完成了…``, ``**重点**``,
 ``| 时间 | 项目 |``). What it drops is documented here and nowhere else:
 
-* page numbers on a line of their own (``12``, ``- 12 -``, ``第3页``, ``第 3 页 共 9 页``, ``3/9``)
-  and a newspaper's page jumps (``下转7版``, ``（上接第4版）``);
-* web chrome: navigation crumbs, ``浏览次数``, ``相关推荐``, ``扫一扫``, ``59位用户关注``,
-  download / print / font-size widgets, sharing bars, a source link (``来源URL：https://…``,
-  ``（来源：解放日报）``), a scraper's ``正文：`` label, a reading-time badge and a blog's
-  licence notice (short lines only: a real paragraph that happens to mention one of these
-  words is kept);
+* page numbers on a line of their own (``- 12 -``, ``第3页``, ``第 3 页 共 9 页``, ``3/9``,
+  and ``12`` between paragraphs: a number alone inside a sentence, like the subscript of
+  ``广义货币M`` / ``2`` / ``和社会融资…`` that a web page set on its own line, is text) and a
+  newspaper's page jumps (``下转7版``, ``（上接第4版）``);
+* web chrome, by its shape: a counter with its number (``浏览次数:1024``, ``59位用户关注``),
+  navigation crumbs, links to the previous or next article, a ``相关推荐`` label, copyright
+  and source lines (``来源URL：https://…``, ``（来源：解放日报）``), a scraper's ``正文：``
+  label, a reading-time badge, share / scan / print / font-size / download widgets, a blog's
+  licence notice. Only short lines that are neither a finished sentence nor numbered: a
+  heading like ``三、下半年推进扫码办事工作打算`` or a paragraph that mentions 扫码 is kept;
 * scraper watermarks glued into the text (``范文top100``, ``公务员之家`` …, see `WATERMARKS`);
 * Markdown and HTML that is not text: the front matter of a blog post except its ``title:``
   line (ANNOTATION rule 12), code blocks, HTML comments, lines of nothing but HTML tags,
   image links, horizontal rules and setext underlines, table borders (``|---|---|``,
   ``+---+---+``), a figure placeholder left by a lost image (``图3``) and an end marker
   (``--EOF``, ``（完）``).
+
+`DROP_REASONS` names these; `python scripts/segment_check.py --drops` counts, per corpus, the
+characters dropped for each.
 
 Paragraph boundaries:
 
@@ -41,7 +47,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -80,21 +86,19 @@ _PAGE_NUMBER = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
-# Lines that are page furniture rather than text. Matched only on short lines.
+# Site boilerplate, by its shape: a counter with its number, navigation crumbs, links to the
+# previous and next article, a recommendation block's label, copyright and source lines, a
+# scraper's 正文： label, a reading-time badge. Matched only on short lines that are neither a
+# finished sentence nor numbered: a numbered heading is content, whatever its words.
 _CHROME = re.compile(
     r"""(?:
         ^\d+\s*位用户关注$
-      | 浏览(?:次数|量)|阅读(?:次数|量)|点击(?:数|量|次数)|访问量
-      | 相关推荐|相关阅读|相关文章|热门推荐|猜你喜欢|推荐阅读|延伸阅读
-      | 扫一扫|扫码|二维码|分享到|一键分享|收藏本文|收藏本页|加入收藏
-      | 打印本页|打印此页|【打印】|\[打印\]|关闭窗口|【关闭】|\[关闭\]|返回顶部|回到顶部
-      | 字号[:：]?\s*[大中小]|【字体|字体[:：]\s*[大中小]
-      | \[\s*大\s*中\s*小\s*\]|【\s*大\s*中\s*小\s*】
-      | 下载(?:本文|文档|全文|word|doc|pdf)|(?:word|doc|pdf)版?下载
-      | 免费下载|立即下载|点击下载|复制全文|全文阅读
+      | (?:浏览|阅读|点击|访问)(?:次数|量|数|人次)\s*[:：]?\s*\d
+      | ^\d+\s*(?:次浏览|次阅读|人阅读|人浏览|次点击|人关注)
+      | ^(?:相关推荐|相关阅读|相关文章|热门推荐|猜你喜欢|推荐阅读|延伸阅读|热门文章|最新文章)
       | 当前位置[:：]|您的位置[:：]|^首页\s*[>»›/]|[>»›]\s*正文$
-      | 上一篇[:：]|下一篇[:：]|^上一篇|^下一篇
-      | 版权所有|Copyright|ICP备|^责任编辑[:：]
+      | ^上一篇|^下一篇
+      | 版权所有|Copyright|©|ICP备|^责任编辑[:：]
       | ^[(（]?\s*(?:来源|稿源|出处|原文链接|原文地址|本文链接)\s*(?:URL|网址|链接)?\s*[:：]
       | ^(?:正文|全文)\s*[:：]?$
       | 阅读(?:时间|时长)\s*[:：]?\s*约?\s*\d+\s*分钟
@@ -102,8 +106,27 @@ _CHROME = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _CHROME_MAX_LEN = 60
-# A blog's licence notice is chrome too, and runs longer than a widget.
-_LICENCE = re.compile(r"许可协议|CC\s*BY|creativecommons\.org|转载请注明|版权声明", re.IGNORECASE)
+# Page widgets: share, scan, print, close, font size, download. A widget is a few words; a
+# line that goes on about 扫码 or 下载 is text.
+_WIDGET = re.compile(
+    r"""(?:
+        扫一扫|扫码(?:关注|阅读|分享|下载|查看|访问|收藏|打开)|(?:扫描|长按|识别)\S{0,6}二维码
+      | ^(?:手机|微信)?(?:扫码|二维码)[:：]?$
+      | 分享到|一键分享|收藏本文|收藏本页|加入收藏
+      | 打印本页|打印此页|【打印】|\[打印\]|关闭窗口|【关闭】|\[关闭\]|返回顶部|回到顶部
+      | 字号[:：]?\s*[大中小]|【字体|字体[:：]\s*[大中小]
+      | \[\s*大\s*中\s*小\s*\]|【\s*大\s*中\s*小\s*】
+      | 下载(?:本文|文档|全文|word|doc|pdf)|(?:word|doc|pdf)版?下载
+      | 免费下载|立即下载|点击下载|复制全文|全文阅读
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_WIDGET_MAX_LEN = 30
+# A blog's licence notice is chrome too: a sentence, and longer than a widget.
+_LICENCE = re.compile(
+    r"CC\s*BY\b|creativecommons\.org|知识共享|转载请注明|(?:欢迎|谢绝|禁止|不得)转载|^版权声明",
+    re.IGNORECASE,
+)
 _LICENCE_MAX_LEN = 200
 
 # Watermarks that content farms splice into the middle of paragraphs.
@@ -205,10 +228,14 @@ def _is_page_number(line: str) -> bool:
 
 
 def _is_chrome(line: str) -> bool:
-    # Chrome is a short line and never a finished sentence.
-    if len(line) <= _CHROME_MAX_LEN and not _ends_sentence(line) and _CHROME.search(line):
+    if len(line) <= _LICENCE_MAX_LEN and _LICENCE.search(line):
         return True
-    return len(line) <= _LICENCE_MAX_LEN and bool(_LICENCE.search(line))
+    # Chrome is a short line, never a finished sentence, never numbered.
+    if _ends_sentence(line) or line.startswith("#") or _item_marker_end(line) > 0:
+        return False
+    return (len(line) <= _CHROME_MAX_LEN and bool(_CHROME.search(line))) or (
+        len(line) <= _WIDGET_MAX_LEN and bool(_WIDGET.search(line))
+    )
 
 
 def heading_level(paragraph: str) -> int | None:
@@ -383,9 +410,10 @@ class _Paragraph:
         self.bare_marker = self.clause = self.colon = self.subtitle_punct = False
 
     def add(self, text: str) -> None:
-        # Latin words cut at a break need their space back; Chinese needs none.
+        # Latin words cut at a break need their space back; Chinese needs none, nor a number
+        # after a letter (M2, PM10: the subscripts a web page set on lines of their own).
         last = self.tail[-1]
-        if last.isascii() and last.isalnum() and text[0].isascii() and text[0].isalnum():
+        if last.isascii() and last.isalpha() and text[0].isascii() and text[0].isalpha():
             self.pieces.append(" ")
             self.length += 1
         self.pieces.append(text)
@@ -443,9 +471,34 @@ class _Fenced:
 
 
 # Events from _Reader: a content line, a blank line, dropped page furniture (which a cut
-# paragraph continues across), a dropped boundary (which ends the paragraph before it), and
-# text dropped from inside a line (which changes nothing around it).
-_LINE, _BLANK, _FURNITURE, _BOUNDARY, _DROPPED = "line", "blank", "furniture", "boundary", "dropped"
+# paragraph continues across), a dropped boundary (which ends the paragraph before it), text
+# dropped from inside a line (which changes nothing around it), and a number alone on its
+# line: a page number between paragraphs, text inside a sentence (广义货币M / 2 / 和社会融资).
+_LINE, _BLANK, _FURNITURE, _BOUNDARY = "line", "blank", "furniture", "boundary"
+_DROPPED, _NUMBER = "dropped", "number"
+_Event = tuple
+
+# Why text was dropped: what the events above carry, and all that `segment` drops.
+DROP_REASONS = frozenset(
+    {
+        "page number",
+        "page break",
+        "chrome",
+        "watermark",
+        "invisible",
+        "front matter",
+        "front matter marker",
+        "code",
+        "code marker",
+        "html comment",
+        "html tags",
+        "image",
+        "rule",
+        "table border",
+        "figure placeholder",
+        "end marker",
+    }
+)
 _Event = tuple
 
 
@@ -580,16 +633,21 @@ class _Reader:
         if kind in (_HEADING, _ROW):
             yield from self._piece(stripped, indent, kind)
             return
-        for number, piece in enumerate(_split_runs(stripped)):
+        pieces = _split_runs(stripped)
+        for number, piece in enumerate(pieces):
             for glued_number, part in enumerate(_split_glued_heading(piece)):
                 if number or glued_number:
                     yield (_BOUNDARY, "", "")
                     indent, kind = 0, _line_kind(part)
-                yield from self._piece(part, indent, kind)
+                yield from self._piece(part, indent, kind, alone=len(pieces) == 1)
 
-    def _piece(self, text: str, indent: int, kind: str) -> Iterator[_Event]:
+    def _piece(self, text: str, indent: int, kind: str, alone: bool = True) -> Iterator[_Event]:
+        """One paragraph's worth of a line; `alone`: the whole line."""
         text = _fold_spaces(text)
         if not text:
+            return
+        if alone and text.isdigit() and len(text) <= 4:
+            yield (_NUMBER, "page number", text)  # _assemble decides by what is around it
             return
         if _is_page_number(text):
             yield (_FURNITURE, "page number", text)
@@ -654,12 +712,38 @@ def _continues(paragraph: _Paragraph, line: _Line, blank: bool, furniture: bool)
     return paragraph.is_cut()
 
 
-def _assemble(events: Iterable[_Event]) -> Iterator[str]:
-    """Events → paragraphs: join the lines that continue one another."""
+def _assemble(
+    events: Iterable[_Event], on_drop: Callable[[str, str], None] | None = None
+) -> Iterator[str]:
+    """Events → paragraphs: join the lines that continue one another. `on_drop(reason, text)`
+    hears of every piece of text dropped."""
     current: _Paragraph | None = None
     blank = furniture = False
+    number: str | None = None  # a number alone after a cut line, waiting for the next line
     for event in events:
         kind = event[0]
+        if number is not None:
+            line = event[1] if kind == _LINE else None
+            if current is not None and line is not None and line.kind == _TEXT:
+                current.add(number)  # inside a sentence: text
+            else:
+                furniture = True
+                if on_drop:
+                    on_drop("page number", number)
+            number = None
+        if kind == _NUMBER:
+            text = event[2]
+            if (
+                current is not None
+                and not (blank or furniture)
+                and current.length + len(text) <= MAX_LINE
+                and current.is_cut()
+            ):
+                number = text
+                continue
+            kind = _FURNITURE  # between paragraphs: a page number
+        if kind in (_FURNITURE, _BOUNDARY, _DROPPED) and on_drop and event[2]:
+            on_drop(event[1], event[2])
         if kind == _BLANK:
             blank = True
         elif kind == _FURNITURE:
@@ -678,6 +762,8 @@ def _assemble(events: Iterable[_Event]) -> Iterator[str]:
                     yield current.text()
                 current = _Paragraph(line)
             blank = furniture = False
+    if number is not None and on_drop:
+        on_drop("page number", number)
     if current is not None:
         yield current.text()
 
@@ -847,6 +933,15 @@ def segment(text: str | bytes) -> list[str]:
     if not isinstance(text, str):
         raise TypeError(f"segment() takes a str or bytes, not {type(text).__name__}")
     return list(iter_paragraphs([text]))
+
+
+def _segment_with_drops(text: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """`segment`, and every piece of text it dropped with the reason (one of DROP_REASONS)."""
+    drops: list[tuple[str, str]] = []
+    paragraphs = list(
+        _assemble(_events([text]), on_drop=lambda reason, dropped: drops.append((reason, dropped)))
+    )
+    return paragraphs, drops
 
 
 # Openings of the untitled framing paragraph that starts a report (ANNOTATION.md, "Documents in
