@@ -633,8 +633,14 @@ def test_a_numbered_heading_with_a_chrome_word_is_kept(heading: str) -> None:
     assert segment(text) == ["今年完成了任务。", heading, "明年继续努力。"]
 
 
-def test_a_line_that_mentions_a_widget_word_in_passing_is_kept() -> None:
-    line = "工作结果：使用户能够方便使用微信扫码以及微信提供获取用户手机号的功能，提升用户体验"
+@pytest.mark.parametrize(
+    "line",
+    [
+        "工作结果：使用户能够方便使用微信扫码以及微信提供获取用户手机号的功能，提升用户体验",
+        "CodeReview目的是（1）提升代码质量，（2）同时促进团队内部知识共享，提高团队整体水平。",
+    ],
+)
+def test_a_line_that_mentions_a_chrome_word_in_passing_is_kept(line: str) -> None:
     assert segment(f"### 5. PC 端登录页为小程序引流\n{line}") == [
         "### 5. PC 端登录页为小程序引流",
         line,

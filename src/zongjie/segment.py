@@ -124,7 +124,8 @@ _WIDGET = re.compile(
 _WIDGET_MAX_LEN = 30
 # A blog's licence notice is chrome too: a sentence, and longer than a widget.
 _LICENCE = re.compile(
-    r"CC\s*BY\b|creativecommons\.org|知识共享|转载请注明|(?:欢迎|谢绝|禁止|不得)转载|^版权声明",
+    r"CC\s*BY\b|creativecommons\.org|知识共享\S{0,12}(?:许可|协议)|转载请注明|(?:欢迎|谢绝|禁止|不得)转载"
+    r"|^版权声明",
     re.IGNORECASE,
 )
 _LICENCE_MAX_LEN = 200
