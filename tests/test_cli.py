@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from zongjie import LABELS, segment
 
 from conftest import SEEDS
@@ -65,3 +67,35 @@ def test_missing_and_undecodable_files_are_named(tmp_path) -> None:
         b"bad.txt: neither UTF-8 nor GB18030: undecodable byte 0xff at offset 24" in result.stderr
     )
     assert b"Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_the_cli_decides_the_encoding_as_segment_does(tmp_path) -> None:
+    big5 = tmp_path / "tw.txt"
+    big5.write_bytes(
+        "二、存在問題\n學校布局調整的任務仍然很重，部分學校師資力量薄弱。\n".encode("big5")
+    )
+    result = _run(str(big5))
+    assert result.returncode == 0, result.stderr
+    assert b"tw.txt: decoded as Big5" in result.stderr
+    lines = result.stdout.decode("utf-8").splitlines()
+    assert [json.loads(line)["paragraph"] for line in lines] == segment(big5.read_bytes())
+
+    japanese = tmp_path / "jp.txt"
+    japanese.write_bytes(
+        "今年、私たちの部署はさまざまな業務を無事に完了しました。".encode("shift_jis")
+    )
+    result = _run(str(japanese))
+    assert result.returncode != 0 and result.stdout == b""
+    assert b"jp.txt: Shift-JIS (Japanese) text at offset 0" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+    # More than the first 1 MiB chunk of ASCII, then GBK: read whole, not failed midway.
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes(
+        b"x" * (1 << 20) + b"y" * 1000 + "\n二、存在问题\n任务仍然很重。\n".encode("gbk")
+    )
+    result = _run(str(gbk))
+    assert result.returncode == 0, result.stderr
+    paragraphs = [json.loads(line)["paragraph"] for line in result.stdout.decode().splitlines()]
+    assert paragraphs[-2:] == ["二、存在问题", "任务仍然很重。"]

@@ -208,10 +208,24 @@ def test_streamed_bytes_decode_across_chunk_boundaries(seed_002: str, encoding: 
     assert "".join(iter_text(data, "seed", chunk_size=1001)) == seed_002
 
 
-def test_streamed_undecodable_bytes_name_the_offset() -> None:
-    data = io.BytesIO("今年完成了任务。".encode() * 100 + b"\xff\xfe\xfd" + "明年".encode())
-    with pytest.raises(ValueError, match=r"^f\.txt: not utf-8: undecodable byte at offset 2400$"):
-        "".join(iter_text(data, "f.txt", chunk_size=999))
+def test_streamed_undecodable_bytes_name_the_offset_as_decode_does() -> None:
+    sentence = "今年完成了任务。".encode()
+    for data, message in [
+        (
+            sentence * 100 + b"\xff\xfe\xfd" + "明年".encode(),
+            r"^f\.txt: neither UTF-8 nor GB18030: undecodable byte 0xff at offset 2400 ",
+        ),
+        # Past the bytes the encoding is judged on: UTF-8, until this byte.
+        (
+            sentence * 10_000 + b"\xff",
+            r"^f\.txt: not UTF-8: undecodable byte 0xff at offset 240000$",
+        ),
+    ]:
+        with pytest.raises(ValueError, match=message) as streamed:
+            "".join(iter_text(io.BytesIO(data), "f.txt", chunk_size=999))
+        with pytest.raises(ValueError) as whole:
+            decode(data, "f.txt")
+        assert str(streamed.value) == str(whole.value)
 
 
 def test_long_runs_without_boundaries_are_cut_into_bounded_pieces() -> None:
@@ -697,3 +711,53 @@ def test_every_character_of_a_corpus_file_is_kept_or_dropped_for_a_documented_re
     # …and what is kept is in reading order.
     rest = iter(_squeeze(text))
     assert all(char in rest for char in kept)
+
+
+# A report from Taiwan or Hong Kong (Big5), and two that zongjie cannot read (Shift-JIS,
+# EUC-KR): each decoded as GB18030 gives mojibake that would still get labels.
+BIG5_REPORT = (
+    "二、存在問題\n學校布局調整的任務仍然很重，部分學校師資力量薄弱。\n三、下半年工作打算\n"
+)
+JAPANESE_REPORT = (
+    "二、課題\n今年、私たちの部署はさまざまな業務を無事に完了しました。来年はさらに頑張ります。\n"
+)
+KOREAN_REPORT = (
+    "둘째, 문제점\n올해 우리 부서는 여러 가지 업무를 성공적으로 완료했습니다. "
+    "내년에는 더 노력하겠습니다.\n"
+)
+
+
+def test_big5_is_decoded_and_said_so(caplog) -> None:
+    data = BIG5_REPORT.encode("big5")
+    with caplog.at_level("WARNING", logger="zongjie.segment"):
+        assert decode(data, "tw.txt") == BIG5_REPORT
+    assert "tw.txt: decoded as Big5" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="zongjie.segment"):
+        assert "".join(iter_text(io.BytesIO(data), "tw.txt", chunk_size=7)) == BIG5_REPORT
+    assert "tw.txt: decoded as Big5" in caplog.text
+    assert segment(data)[1] == "學校布局調整的任務仍然很重，部分學校師資力量薄弱。"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "named"),
+    [(JAPANESE_REPORT, "shift_jis", "Shift-JIS"), (KOREAN_REPORT, "euc_kr", "EUC-KR")],
+)
+def test_japanese_and_korean_bytes_are_refused_by_name_and_offset(text, encoding, named) -> None:
+    data = b"report 2024\n" + text.encode(encoding)
+    with pytest.raises(ValueError, match=rf"^jp\.txt: .*{named}.* at offset 12") as whole:
+        decode(data, "jp.txt")
+    with pytest.raises(ValueError) as streamed:
+        "".join(iter_text(io.BytesIO(data), "jp.txt", chunk_size=5))
+    assert str(streamed.value) == str(whole.value)
+    with pytest.raises(ValueError, match=named):
+        segment(data)
+
+
+def test_the_encoding_is_judged_on_the_first_non_ascii_bytes_not_the_first_chunk() -> None:
+    # A GBK report after 1.1 MiB of ASCII: judged on its first chunk (all ASCII, so UTF-8),
+    # the stream used to fail in the middle, after printing part of the file.
+    text = "x" * (1 << 20) + "y" * 100_000 + "\n二、存在问题\n学校布局调整的任务仍然很重。\n"
+    data = text.encode("gbk")
+    assert decode(data) == text
+    assert "".join(iter_text(io.BytesIO(data), "f.txt")) == text

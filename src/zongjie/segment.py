@@ -45,11 +45,17 @@ Paragraph boundaries:
 from __future__ import annotations
 
 import codecs
+import contextlib
+import functools
+import logging
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_LINE",
@@ -778,11 +784,12 @@ def _events(lines: Iterable[str]) -> Iterator[_Event]:
 
 def decode(data: bytes, name: str = "input") -> str:
     """Text from the bytes of a file: UTF-8 (with or without a BOM), UTF-16 or UTF-32 with a
-    BOM, or GB18030 (which covers GBK and GB2312), the usual encodings of Chinese office files.
+    BOM, GB18030 (which covers GBK and GB2312), the usual encodings of Chinese office files,
+    or Big5 (reports from Taiwan and Hong Kong), said with a logged warning.
 
-    UTF-8 is tried before GB18030 because a GB18030 file is almost never valid UTF-8, while
-    UTF-8 text often decodes as (wrong) GB18030. Bytes that are neither raise ValueError naming
-    `name` and the offset of the first bad byte.
+    The encoding is judged on the bytes from the first non-ASCII one on (`_choose_encoding`),
+    as `iter_text` judges a stream. Japanese (Shift-JIS) and Korean (EUC-KR) text, and bytes
+    that are none of these, raise ValueError naming `name`, the encoding and the offset.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -793,54 +800,195 @@ def decode(data: bytes, name: str = "input") -> str:
                     f"{name}: starts with a {encoding} byte-order mark but byte "
                     f"{error.start + len(bom)} is not {encoding}"
                 ) from None
+    start = _first_non_ascii(data)
+    if start < 0:
+        return data.decode("ascii")
+    sample = data[start : start + _SAMPLE_BYTES]
+    encoding = _choose_encoding(sample, start + _SAMPLE_BYTES >= len(data), start, name)
+    if encoding == _BIG5:
+        log.warning("%s: decoded as Big5 (traditional Chinese)", name)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError:
-            bad = data[utf8_error.start : utf8_error.start + 4]
-            raise ValueError(
-                f"{name}: neither UTF-8 nor GB18030: undecodable byte 0x{bad[0]:02x} at offset "
-                f"{utf8_error.start} (next bytes {bad.hex(' ')})"
-            ) from None
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise _undecodable(name, encoding, data, error.start) from None
 
 
-def _decodes(encoding: str, data: bytes, final: bool) -> bool:
+# The bytes from the first non-ASCII byte on that decide a file's encoding, in `decode` and
+# in `iter_text` alike (ASCII reads the same in every candidate, so it decides nothing).
+_SAMPLE_BYTES = 1 << 16
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+# A sample's letters (ideographs, kana, Hangul …) that say which encoding it is in: fewer than
+# this is too little to judge, and the sample is read as GB18030 if it decodes as such.
+_MIN_JUDGED = 10
+# The share of a sample's letters that must be common characters of a Chinese encoding
+# (decoded with the wrong one, most letters are rare characters, kana or symbols).
+_COMMON_SHARE = 0.8
+_BIG5 = "big5hkscs"  # Big5 with the Hong Kong characters
+_NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030", _BIG5: "Big5"}
+
+
+def _first_non_ascii(data: bytes) -> int:
+    match = _NON_ASCII.search(data)
+    return match.start() if match else -1
+
+
+def _decoded(encoding: str, data: bytes, final: bool) -> str | None:
     try:
-        codecs.getincrementaldecoder(encoding)().decode(data, final=final)
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=final)
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
+
+
+@functools.cache
+def _common_characters(encoding: str, leads: range, trails: range) -> frozenset[str]:
+    characters = set()
+    for lead in leads:
+        for trail in trails:
+            with contextlib.suppress(UnicodeDecodeError):  # a hole in the table
+                characters.add(bytes((lead, trail)).decode(encoding))
+    return frozenset(characters)
+
+
+def _gb2312_common() -> frozenset[str]:
+    # GB2312's first level: its 3,755 most used characters.
+    return _common_characters("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF))
+
+
+def _big5_common() -> frozenset[str]:
+    # Big5's 5,401 frequently used characters (A440–C67E).
+    return _common_characters("big5", range(0xA4, 0xC7), range(0x40, 0xFF))
+
+
+def _letters(text: str) -> list[str]:
+    """The non-ASCII letters of `text` (ideographs, kana, Hangul, Greek …) and private-use
+    characters: what tells encodings apart, where punctuation and symbols do not."""
+    return [
+        c
+        for c in text
+        if c > "\x7f" and (unicodedata.category(c)[0] == "L" or "\ue000" <= c <= "\uf8ff")
+    ]
+
+
+def _looks_like(text: str, common: frozenset[str]) -> bool:
+    letters = _letters(text)
+    if len(letters) < _MIN_JUDGED:
+        return True  # too short to tell
+    return sum(c in common for c in letters) >= _COMMON_SHARE * len(letters)
+
+
+def _looks_japanese(text: str) -> bool:
+    letters = _letters(text)
+    kana = sum("\u3040" <= c <= "\u30ff" for c in letters)
+    return kana >= _MIN_JUDGED // 2 and kana >= 0.15 * len(letters)
+
+
+def _looks_korean(text: str) -> bool:
+    # Korean puts spaces between words; Chinese read as Korean has Hangul but no spaces.
+    hangul = len(re.findall(r"[\uac00-\ud7a3]", text))
+    spaced = len(re.findall(r"[\uac00-\ud7a3] (?=[\uac00-\ud7a3])", text))
+    return hangul >= _MIN_JUDGED and hangul >= 0.5 * len(_letters(text)) and spaced >= 0.1 * hangul
+
+
+def _choose_encoding(sample: bytes, final: bool, offset: int, name: str) -> str:
+    """The encoding of a file from `sample`, its bytes from the first non-ASCII one (at
+    `offset`) on; `final`: the sample runs to the end of the file.
+
+    UTF-8 first (GB18030 bytes are almost never valid UTF-8, while UTF-8 often decodes as
+    wrong GB18030); then Japanese and Korean, refused by name; then GB18030 and Big5, each
+    only when most letters it gives are common characters of its own (Big5 read as GB18030
+    gives rare characters, kana and Greek; GB read as Big5 mostly fails). Never a guess:
+    bytes that read as none of these raise ValueError naming the offset.
+    """
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=final)
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        utf8_error = error.start
+    for encoding, label, looks in (
+        ("cp932", "Shift-JIS (Japanese)", _looks_japanese),
+        ("cp949", "EUC-KR (Korean)", _looks_korean),
+    ):
+        if (text := _decoded(encoding, sample, final)) is not None and looks(text):
+            raise ValueError(
+                f"{name}: {label} text at offset {offset}: zongjie reads Chinese in UTF-8, "
+                "GB18030/GBK or Big5; convert the file to UTF-8"
+            )
+    gb = _decoded("gb18030", sample, final)
+    if gb is not None and _looks_like(gb, _gb2312_common()):
+        return "gb18030"
+    big5 = _decoded(_BIG5, sample, final)
+    if big5 is not None and _looks_like(big5, _big5_common()):
+        return _BIG5
+    if gb is not None or big5 is not None:
+        raise ValueError(
+            f"{name}: the bytes from offset {offset} are not recognisably UTF-8, GB18030/GBK "
+            "or Big5 text (read as GB18030 they give rare characters): refusing to guess"
+        )
+    bad = sample[utf8_error : utf8_error + 4]
+    raise ValueError(
+        f"{name}: neither UTF-8 nor GB18030: undecodable byte 0x{bad[0]:02x} at offset "
+        f"{offset + utf8_error} (next bytes {bad.hex(' ')})"
+    )
+
+
+def _undecodable(
+    name: str, encoding: str, data: bytes, position: int, offset: int = 0
+) -> ValueError:
+    """The error for an undecodable byte at `position` of `data`, which starts at `offset`."""
+    label = _NAMES.get(encoding, encoding)
+    byte = f" 0x{data[position]:02x}" if 0 <= position < len(data) else ""
+    return ValueError(f"{name}: not {label}: undecodable byte{byte} at offset {offset + position}")
 
 
 def iter_text(stream: BinaryIO, name: str = "input", chunk_size: int = 1 << 20) -> Iterator[str]:
-    """Decode a binary stream chunk by chunk, with the encoding `decode` would choose, judged on
-    the first chunk (1 MiB): memory stays with one chunk whatever the file's size."""
-    first = stream.read(chunk_size)
-    encoding = "utf-8"
-    for bom, bom_encoding in _BOMS:
-        if first.startswith(bom):
-            encoding, first = bom_encoding, first[len(bom) :]
-            break
-    else:
-        final = len(first) < chunk_size
-        if not _decodes("utf-8", first, final):
-            if not _decodes("gb18030", first, final):
-                decode(first, name)  # raises the error that names the bad byte
-            encoding = "gb18030"
-    decoder = codecs.getincrementaldecoder(encoding)()
-    offset, chunk = 0, first
-    while chunk:
-        try:
-            yield decoder.decode(chunk)
-        except UnicodeDecodeError as error:
-            raise ValueError(
-                f"{name}: not {encoding}: undecodable byte at offset {offset + error.start}"
-            ) from None
+    """Decode a binary stream chunk by chunk, with the encoding `decode` would choose, judged
+    on the same bytes (from the first non-ASCII one on, `_SAMPLE_BYTES` of them): memory stays
+    with a chunk and the sample whatever the file's size."""
+    chunk = stream.read(chunk_size)
+    for bom, encoding in _BOMS:
+        if chunk.startswith(bom):
+            yield from _decode_stream(
+                stream, chunk[len(bom) :], encoding, name, chunk_size, len(bom)
+            )
+            return
+    offset = 0
+    while chunk and (start := _first_non_ascii(chunk)) < 0:
+        yield chunk.decode("ascii")
         offset += len(chunk)
         chunk = stream.read(chunk_size)
-    yield decoder.decode(b"", final=True)
+    if not chunk:
+        return
+    ended = False
+    while len(chunk) - start < _SAMPLE_BYTES:
+        if not (more := stream.read(chunk_size)):
+            ended = True
+            break
+        chunk += more
+    sample = chunk[start : start + _SAMPLE_BYTES]
+    final = ended and len(chunk) - start <= _SAMPLE_BYTES
+    encoding = _choose_encoding(sample, final, offset + start, name)
+    yield from _decode_stream(stream, chunk, encoding, name, chunk_size, offset)
+
+
+def _decode_stream(
+    stream: BinaryIO, chunk: bytes, encoding: str, name: str, chunk_size: int, offset: int
+) -> Iterator[str]:
+    """`chunk` (at byte `offset` of the file) and the rest of `stream`, decoded."""
+    if encoding == _BIG5:
+        log.warning("%s: decoded as Big5 (traditional Chinese)", name)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    while True:
+        pending = len(decoder.getstate()[0])  # bytes of a character cut by the last chunk
+        try:
+            yield decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            raise _undecodable(
+                name, encoding, error.object, error.start, offset - pending
+            ) from None
+        if not chunk:
+            return
+        offset += len(chunk)
+        chunk = stream.read(chunk_size)
 
 
 _BOMS = (
