@@ -517,6 +517,9 @@ class _Reader:
         self.fenced: _Fenced | None = None
         self.table: str | None = None  # "pipe" after a |---| line, "grid" after a +---+ line
         self.row_open = False  # a grid row has started since the last border
+        # Lines of an unclosed block being read again open no block of their own: else a
+        # run of markers that never close would be read once per marker.
+        self.rereading = False
 
     def feed(self, raw: str) -> Iterator[_Event]:
         line = _ZERO_WIDTH.sub("", raw)
@@ -537,6 +540,9 @@ class _Reader:
             yield (_BLANK,)
             return
         started, self.started = self.started, True
+        if self.rereading:
+            yield from self._feed_line(line, stripped)
+            return
         if fence := _FENCE.match(stripped):
             self.fenced = _Fenced("code", fence.group(1), [line])
             return
@@ -603,8 +609,12 @@ class _Reader:
             yield from self._feed_line(opener, opener.strip(_SPACES))
         else:
             yield (_BOUNDARY, f"{fenced.kind} marker", opener.strip(_SPACES))
-        for line in rest:
-            yield from self.feed(line)
+        self.rereading = True
+        try:
+            for line in rest:
+                yield from self.feed(line)
+        finally:
+            self.rereading = False
 
     def _feed_line(self, line: str, stripped: str) -> Iterator[_Event]:
         if self.table == "grid" and stripped.startswith("|"):
