@@ -36,10 +36,15 @@ Paragraph boundaries:
   glued to the end of a sentence (``…完成了任务。二、存在问题``) is its own paragraph;
 * a paragraph that a page break cut in two (the first part ends mid-sentence; page numbers,
   chrome and/or a form feed sit between the parts) is joined back into one (ANNOTATION rule 7);
-  a blank line, a heading, a list item, a table row or an image ends a paragraph;
+  a blank line ends a paragraph unless the paragraph stops at a comma, and a heading, a list
+  item, a table row or an image always starts one;
 * in an indented block, a line indented deeper than the one that opened its paragraph
   continues it, and a line at the same indentation opens the next one;
-* a Markdown table is a paragraph per row (a grid table's row of several lines is one).
+* a Markdown table is a paragraph per row (a grid table's row of several lines is one);
+* text set vertically, one character a line, is one paragraph;
+* no line or paragraph is longer than `MAX_LINE` characters: a longer line is cut at its last
+  sentence end within the bound, so the cost and memory of segmenting stay linear and bounded
+  whatever the input.
 """
 
 from __future__ import annotations
