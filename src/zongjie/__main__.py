@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", help="a model file other than the default")
     args = parser.parse_args(argv)
 
-    from zongjie.api import _document_proba, load_model
+    from zongjie.api import load_model, predict_document, predict_document_proba
 
     if args.model:
         try:
@@ -52,14 +52,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         documents = iter_documents(iter_paragraphs(_lines(name)))
         try:
             for number, paragraphs in enumerate(documents, start=1):
-                proba = _document_proba(paragraphs)
-                for index, (paragraph, row) in enumerate(zip(paragraphs, proba, strict=True)):
+                labels = predict_document(paragraphs)
+                proba = predict_document_proba(paragraphs)
+                for index, (paragraph, label, row) in enumerate(
+                    zip(paragraphs, labels, proba, strict=True)
+                ):
                     record = {
                         "file": name,
                         "document": number,
                         "index": index,
                         "paragraph": paragraph,
-                        "label": LABELS[int(row.argmax())],
+                        "label": label,
                         "probabilities": {
                             label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)
                         },

@@ -2,7 +2,8 @@
 
 Validation happens here, once; everything behind it trusts its input. The default model is
 loaded lazily, once per process, under a lock, so the first calls from several threads share
-one load.
+one load. Each call reads the current model once, so a `load_model` in another thread never
+gives one call the halves of two models.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import overload
 
 import numpy as np
 
 from zongjie.document import LABELS
+from zongjie.model import Model
 
 __all__ = [
     "default_model_path",
@@ -27,10 +29,10 @@ __all__ = [
     "predict_proba",
 ]
 
-MODEL_FILENAME = "zongjie.skops"
+MODEL_FILENAME = "zongjie.model"
 MODEL_ENV = "ZONGJIE_MODEL"
 
-_model: Any = None
+_model: Model | None = None
 _model_lock = threading.Lock()
 
 
@@ -46,39 +48,30 @@ def default_model_path() -> Path:
     return here.parents[1] / "models" / MODEL_FILENAME
 
 
-def load_model(path: str | os.PathLike[str] | None = None, *, trust_pickle: bool = False) -> Any:
-    """Make the model at `path` (default: `default_model_path()`) the one `predict` uses, and
-    return its pipeline. A .skops file is checked against an allow-list of types before it is
-    loaded; a .joblib file is a pickle and loads only with ``trust_pickle=True``. Raises
-    FileNotFoundError or ValueError naming the file and what is wrong with it."""
+def load_model(path: str | os.PathLike[str] | None = None) -> Model:
+    """Make the model at `path` (default: `default_model_path()`) the one every function here
+    uses from now on, and return it. Raises FileNotFoundError or ValueError naming the file and
+    what is wrong with it."""
     global _model
-    from zongjie.models import predictor
-    from zongjie.persistence import load_pipeline
+    from zongjie.persistence import load_model_file
 
-    pipeline = load_pipeline(
-        Path(path) if path is not None else default_model_path(), trust_pickle=trust_pickle
-    )
-    model = predictor(pipeline)
+    model = load_model_file(Path(path) if path is not None else default_model_path())
     with _model_lock:
         _model = model
-    return pipeline
+    return model
 
 
-def _load_default() -> Any:
-    """The default model, read without importing scikit-learn when it is a linear model (it
-    is): a cold start pays for numpy and the arrays, not a second of scikit-learn imports."""
-    from zongjie.persistence import load_predictor
-
-    return load_predictor(default_model_path())
-
-
-def _current_model() -> Any:
+def _current_model() -> Model:
     global _model
-    if _model is None:
+    model = _model
+    if model is None:
         with _model_lock:
             if _model is None:
-                _model = _load_default()
-    return _model
+                from zongjie.persistence import load_model_file
+
+                _model = load_model_file(default_model_path())
+            model = _model
+    return model
 
 
 def _validate(paragraphs: object, function: str) -> tuple[list[str], bool]:
@@ -105,21 +98,8 @@ def _check(item: object, index: int) -> None:
         raise ValueError(f"paragraph {index} is blank")
 
 
-def _classifier_proba(paragraphs: list[str]) -> np.ndarray:
-    if not paragraphs:
-        return np.empty((0, len(LABELS)))
-    return _current_model().predict_proba(paragraphs)
-
-
-def _paragraph_proba(paragraphs: list[str]) -> np.ndarray:
-    """Each paragraph read alone: the classifier, and what the paragraph's own words decide."""
-    from zongjie.context import predictor_isolated_proba
-
-    return predictor_isolated_proba(_current_model(), paragraphs)
-
-
 def _labels(proba: np.ndarray) -> list[str]:
-    return [LABELS[i] for i in proba.argmax(axis=1)]
+    return [LABELS[i] for i in proba.argmax(axis=1).tolist()]
 
 
 @overload
@@ -130,7 +110,7 @@ def predict(paragraphs: str | Sequence[str]) -> str | list[str]:
     """Label each paragraph on its own, without context: one of `LABELS` per paragraph.
     A lone str gives a lone label."""
     items, single = _validate(paragraphs, "predict")
-    labels = _labels(_paragraph_proba(items))
+    labels = _labels(_current_model().paragraph_proba(items))
     return labels[0] if single else labels
 
 
@@ -144,29 +124,23 @@ def predict_iter(paragraphs: Iterable[str], batch_size: int = 512) -> Iterator[s
 
 
 def _stream_labels(paragraphs: Iterable[str], batch_size: int) -> Iterator[str]:
+    model = _current_model()
     batch: list[str] = []
     for index, item in enumerate(paragraphs):
         _check(item, index)
         batch.append(item)
         if len(batch) == batch_size:
-            yield from _labels(_paragraph_proba(batch))
+            yield from _labels(model.paragraph_proba(batch))
             batch = []
     if batch:
-        yield from _labels(_paragraph_proba(batch))
+        yield from _labels(model.paragraph_proba(batch))
 
 
 def predict_proba(paragraphs: str | Sequence[str]) -> np.ndarray:
-    """Probabilities of shape (n, 3), columns in `LABELS` order, each row summing to 1."""
+    """Probabilities of shape (n, 3), columns in `LABELS` order, each row summing to 1: what
+    `predict` decides from."""
     items, _ = _validate(paragraphs, "predict_proba")
-    return _paragraph_proba(items)
-
-
-def _document_proba(items: list[str]) -> np.ndarray:
-    if not items:
-        return np.empty((0, len(LABELS)))
-    from zongjie.context import document_proba
-
-    return document_proba(items, _classifier_proba(items), _current_model().decoding)
+    return _current_model().paragraph_proba(items)
 
 
 def _document_items(paragraphs: Sequence[str], function: str) -> list[str]:
@@ -178,14 +152,19 @@ def _document_items(paragraphs: Sequence[str], function: str) -> list[str]:
     return _validate(paragraphs, function)[0]
 
 
-def predict_document(paragraphs: Sequence[str]) -> list[str]:
-    """Label the paragraphs of ONE document, given in reading order, using its structure
-    (headings, lead-ins, the order of its parts) as well as each paragraph's text. Same length
-    out."""
-    return _labels(_document_proba(_document_items(paragraphs, "predict_document")))
+def predict_document(paragraphs: Sequence[str]) -> list[str | None]:
+    """Label the paragraphs of ONE document, given in reading order, reading its structure
+    (headings, lead-ins, lists, the order of its parts) as well as each paragraph's text.
+    Same length out: one of `LABELS` per paragraph, or None for a paragraph with no content
+    of its own (a title, an author or date line, a salutation, an empty opening or closing
+    formula)."""
+    items = _document_items(paragraphs, "predict_document")
+    return Model.document_labels(_current_model().document_states(items))
 
 
 def predict_document_proba(paragraphs: Sequence[str]) -> np.ndarray:
-    """The probabilities behind `predict_document`: shape (n, 3), columns in `LABELS` order,
-    rows summing to 1."""
-    return _document_proba(_document_items(paragraphs, "predict_document_proba"))
+    """The role probabilities behind `predict_document`: shape (n, 3), columns in `LABELS`
+    order, rows summing to 1. For a paragraph `predict_document` leaves unlabelled (None),
+    they say which role it would have if it had content."""
+    items = _document_items(paragraphs, "predict_document_proba")
+    return Model.role_proba(_current_model().document_states(items))

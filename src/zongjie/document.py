@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 LABELS: tuple[str, str, str] = ("summary", "problem", "plan")
+
+# The kinds of report the evaluation reports on, one per corpus family.
+FAMILIES: tuple[str, ...] = ("institutional", "personal", "local_gov", "national_gov")
 
 
 @dataclass(frozen=True)
 class Document:
-    """One report. `labels[i]` is the role of `paragraphs[i]`, or None for titles, dates,
-    salutations and signatures (kept as context, never scored). `genre` names the kind of
-    report (``work_report`` for the seeds, ``gwr`` for government work reports) so splits can
-    hold a whole genre out."""
+    """One report.
+
+    `labels[i]` is the role of `paragraphs[i]`, or None where the paragraph carries no content
+    (titles, author and date lines, salutations, empty formulas: context, never scored).
+    `family` is the kind of report (one of `FAMILIES`); `group` is its author or source: the
+    documents of one group always sit on the same side of a split. `raw_path` is the file the
+    paragraphs were cut from, when there is one, so evaluation can segment it again.
+    `label_source` says whether the labels were checked by hand (``gold``) or derived from the
+    document's structure (``weak``)."""
 
     id: str
-    source: str
-    genre: str
+    family: str
+    group: str
     paragraphs: tuple[str, ...]
     labels: tuple[str | None, ...] | None = None
+    raw_path: str | None = None
+    label_source: str = "gold"
 
     def __post_init__(self) -> None:
         if self.labels is not None and len(self.labels) != len(self.paragraphs):
@@ -28,24 +36,3 @@ class Document:
                 f"document {self.id}: {len(self.labels)} labels for "
                 f"{len(self.paragraphs)} paragraphs"
             )
-
-
-def documents_from_rows(rows: Iterable[dict[str, Any]], genre: str | None = None) -> list[Document]:
-    """Documents from paragraph rows (``doc_id``, ``para_index``, ``text``, ``label``,
-    ``source`` and, unless `genre` is given, ``genre``), in the order documents first appear."""
-    by_document: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_document.setdefault(row["doc_id"], []).append(row)
-    documents = []
-    for doc_id, doc_rows in by_document.items():
-        doc_rows.sort(key=lambda row: row["para_index"])
-        documents.append(
-            Document(
-                id=doc_id,
-                source=doc_rows[0]["source"],
-                genre=genre or doc_rows[0]["genre"],
-                paragraphs=tuple(row["text"] for row in doc_rows),
-                labels=tuple(row["label"] for row in doc_rows),
-            )
-        )
-    return documents

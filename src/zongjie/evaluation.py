@@ -1,175 +1,145 @@
-"""Document-grouped evaluation: out-of-fold predictions on four tracks, and their metrics.
+"""Grouped evaluation: out-of-split predictions on four tracks, scored per family.
 
-No document ever has paragraphs on both sides of a split. The tracks:
+Splits keep every document of a group (one author, one source) on one side:
+
+* ``source``: leave one source out, once per group, every document predicted by a model that
+  never saw its source;
+* ``family``: leave one family out, once per family: how the model does on a kind of report it
+  has never seen (the held-out sets are mostly of this kind).
+
+The tracks:
 
 * ``isolated``: each paragraph alone, what `predict` does;
-* ``document``: the whole test document in reading order, what `predict_document` does;
-* ``headless``: the same after removing every heading-like paragraph (short, no sentence end),
-  as in reports whose headings are missing or were lost in extraction;
-* ``raw``: `predict_document(segment(raw_text))` on the document's source file (a file may hold
-  several reports), its paragraphs matched back to the labelled ones by text.
+* ``document``: the gold paragraphs of the document in reading order, what `predict_document`
+  does;
+* ``headless``: the same after removing every heading, as in reports whose headings are
+  missing or were lost in extraction;
+* ``raw``: `segment` on the document's raw file, its reports labelled one by one, the gold
+  paragraphs matched back by their text (whitespace aside). A gold paragraph that `segment`
+  does not reproduce counts as wrong.
+
+Only paragraphs with a label are scored: macro-F1 over the three labels, per family. A labelled
+paragraph that the model calls ``null`` (no content) is wrong, like any other miss.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import classification_report, confusion_matrix, f1_score
-from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.pipeline import Pipeline
 
-from zongjie.context import document_proba, isolated_proba
-from zongjie.document import LABELS, Document
-from zongjie.models import proba_in_label_order
-from zongjie.segment import is_heading, segment
+from zongjie.decoding import headless_indices
+from zongjie.document import FAMILIES, LABELS, Document
+from zongjie.model import Model
 
 __all__ = [
+    "SCHEMES",
     "TRACKS",
     "Predictions",
     "evaluate",
-    "grouped_folds",
-    "labelled",
     "report",
     "scores",
+    "splits",
 ]
 
 TRACKS = ("isolated", "document", "headless", "raw")
+SCHEMES = ("source", "family")
+MISSING = "missing"  # the raw track's prediction for a gold paragraph segment did not reproduce
+NULL = "null"
+_SPACE = re.compile(r"\s+")
+
+
+def _key(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def splits(documents: Sequence[Document], scheme: str) -> list[tuple[str, list[int], list[int]]]:
+    """(name, training indices, test indices) of every split of `scheme`."""
+    if scheme == "source":
+        key = lambda d: d.group  # noqa: E731
+    elif scheme == "family":
+        key = lambda d: d.family  # noqa: E731
+    else:
+        raise ValueError(f"eval.schemes: {scheme!r} is not one of {SCHEMES}")
+    names = sorted({key(d) for d in documents})
+    result = []
+    for name in names:
+        test = [i for i, d in enumerate(documents) if key(d) == name]
+        train = [i for i, d in enumerate(documents) if key(d) != name]
+        if train:
+            result.append((name, train, test))
+    return result
 
 
 @dataclass
 class Predictions:
-    """Out-of-fold labels per track for the labelled paragraphs, with each one's genre."""
+    """Out-of-split predictions: per track, the truth, the prediction and the family of each
+    scored paragraph (plus, for the document track, every paragraph's null call)."""
 
     truth: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TRACKS})
-    genres: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TRACKS})
     predicted: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TRACKS})
+    families: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TRACKS})
+    documents: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TRACKS})
 
-    def add(self, track: str, truth: str, predicted: str, genre: str) -> None:
+    def add(self, track: str, truth: str, predicted: str, family: str, document: str) -> None:
         self.truth[track].append(truth)
         self.predicted[track].append(predicted)
-        self.genres[track].append(genre)
+        self.families[track].append(family)
+        self.documents[track].append(document)
+
+    def extend(self, other: Predictions) -> None:
+        for track in TRACKS:
+            self.truth[track] += other.truth[track]
+            self.predicted[track] += other.predicted[track]
+            self.families[track] += other.families[track]
+            self.documents[track] += other.documents[track]
+
+    def subset(self, track: str, family: str | None = None) -> tuple[list[str], list[str]]:
+        """Truth and prediction of the labelled paragraphs of a track (and family)."""
+        rows = [
+            (t, p)
+            for t, p, f in zip(
+                self.truth[track], self.predicted[track], self.families[track], strict=True
+            )
+            if t != NULL and (family is None or f == family)
+        ]
+        return [t for t, _ in rows], [p for _, p in rows]
 
     def metrics(self, prefix: str = "") -> dict[str, float]:
-        """Macro and per-class F1 per track, overall and per genre."""
+        """Macro-F1 and per-class F1 per track and family, the mean macro-F1 over families
+        per track, and the null calls of the document track (precision and recall)."""
         result: dict[str, float] = {}
         for track in TRACKS:
-            truth, predicted, genres = self.truth[track], self.predicted[track], self.genres[track]
-            if not truth:
-                continue
-            result.update({f"{prefix}{track}_{k}": v for k, v in scores(truth, predicted).items()})
-            for genre in sorted(set(genres)):
-                keep = [g == genre for g in genres]
-                sub_truth = [t for t, k in zip(truth, keep, strict=True) if k]
-                sub_predicted = [p for p, k in zip(predicted, keep, strict=True) if k]
-                genre_scores = scores(sub_truth, sub_predicted)
-                result.update({f"{prefix}{track}_{genre}_{k}": v for k, v in genre_scores.items()})
+            means = []
+            for family in FAMILIES:
+                truth, predicted = self.subset(track, family)
+                if not truth:
+                    continue
+                family_scores = scores(truth, predicted)
+                result.update({f"{prefix}{track}_{family}_{k}": v for k, v in family_scores.items()})
+                means.append(family_scores["macro_f1"])
+            if means:
+                result[f"{prefix}{track}_family_mean_macro_f1"] = float(np.mean(means))
+        rows = list(zip(self.truth["document"], self.predicted["document"], strict=True))
+        called = sum(p == NULL for _, p in rows)
+        actual = sum(t == NULL for t, _ in rows)
+        right = sum(t == p == NULL for t, p in rows)
+        if rows:
+            result[f"{prefix}document_null_precision"] = right / called if called else 1.0
+            result[f"{prefix}document_null_recall"] = right / actual if actual else 1.0
+        raw_truth, raw_predicted = self.subset("raw")
+        if raw_truth:
+            result[f"{prefix}raw_matched_share"] = sum(p != MISSING for p in raw_predicted) / len(raw_predicted)
         return result
 
 
-def labelled(
-    documents: Sequence[Document],
-) -> tuple[list[str], list[str], list[str], list[str]]:
-    """Texts, labels, document ids and genres of the paragraphs that carry a label."""
-    texts, labels, groups, genres = [], [], [], []
-    for document in documents:
-        assert document.labels is not None
-        for text, label in zip(document.paragraphs, document.labels, strict=True):
-            if label is not None:
-                texts.append(text)
-                labels.append(label)
-                groups.append(document.id)
-                genres.append(document.genre)
-    return texts, labels, groups, genres
-
-
-def grouped_folds(
-    documents: Sequence[Document], n_splits: int, seed: int
-) -> list[tuple[list[int], list[int]]]:
-    """Document indices of each fold's training and test side, stratified by each document's
-    most frequent label so every fold sees every genre and role."""
-    doc_ids = [d.id for d in documents]
-    doc_labels = [max(LABELS, key=lambda label, d=d: d.labels.count(label)) for d in documents]
-    folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    return [(list(train), list(test)) for train, test in folds.split(doc_ids, doc_labels, doc_ids)]
-
-
-def _labels(proba: np.ndarray) -> list[str]:
-    return [LABELS[int(i)] for i in proba.argmax(axis=1)]
-
-
-def _predict_tracks(
-    pipeline: Pipeline, documents: Sequence[Document], raw_root: Path, into: Predictions
-) -> None:
-    classifier = pipeline.named_steps["classifier"]
-    raw_cache: dict[str, dict[str, str]] = {}
-    for document in documents:
-        paragraphs = list(document.paragraphs)
-        proba = proba_in_label_order(pipeline, paragraphs)
-        isolated = _labels(isolated_proba(paragraphs, proba, classifier))
-        in_document = _labels(document_proba(paragraphs, proba, classifier))
-        body = [i for i, p in enumerate(paragraphs) if not is_heading(p)]
-        headless_paragraphs = [paragraphs[i] for i in body]
-        headless = dict(
-            zip(
-                body,
-                _labels(document_proba(headless_paragraphs, proba[body], classifier)),
-                strict=True,
-            )
-        )
-        raw = _raw_labels(pipeline, document, raw_root, raw_cache)
-        for i, label in enumerate(document.labels):
-            if label is None:
-                continue
-            into.add("isolated", label, isolated[i], document.genre)
-            into.add("document", label, in_document[i], document.genre)
-            if i in headless:
-                into.add("headless", label, headless[i], document.genre)
-            if raw is not None and paragraphs[i] in raw:
-                into.add("raw", label, raw[paragraphs[i]], document.genre)
-
-
-def _raw_labels(
-    pipeline: Pipeline, document: Document, raw_root: Path, cache: dict[str, dict[str, str]]
-) -> dict[str, str] | None:
-    """Labels by paragraph text from the whole source file run through `segment` and the
-    document decoder, as a user would run it (None when the source file is not at hand)."""
-    if "#" in document.source:
-        return None  # a Wikisource report is one record of a JSON Lines file, not a text file
-    source = document.source
-    if source not in cache:
-        path = Path(source) if Path(source).is_absolute() else raw_root / source
-        if path.is_file():
-            paragraphs = segment(path.read_bytes())  # decoded as `decode` would
-            proba = proba_in_label_order(pipeline, paragraphs)
-            classifier = pipeline.named_steps["classifier"]
-            labels = _labels(document_proba(paragraphs, proba, classifier))
-            cache[source] = dict(zip(paragraphs, labels, strict=True))
-        else:
-            cache[source] = {}
-    return cache[source] or None
-
-
-def evaluate(
-    documents: Sequence[Document],
-    splits: Iterable[tuple[list[int], list[int]]],
-    make_pipeline: Callable[[], Pipeline],
-    fit: Callable[[Pipeline, Sequence[Document]], None],
-    raw_root: Path,
-) -> Predictions:
-    """Fit on each split's training documents and predict its test documents on every track."""
-    result = Predictions()
-    for train_idx, test_idx in splits:
-        pipeline = make_pipeline()
-        fit(pipeline, [documents[i] for i in train_idx])
-        _predict_tracks(pipeline, [documents[i] for i in test_idx], raw_root, result)
-    return result
-
-
 def scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
-    """Macro-F1 over the three labels and the F1 of each."""
+    """Macro-F1 over the three labels and the F1 of each (other predictions count as misses)."""
+    from sklearn.metrics import f1_score
+
     per_class = f1_score(truth, predicted, labels=list(LABELS), average=None, zero_division=0)
     result = {"macro_f1": float(np.mean(per_class))}
     result.update({f"f1_{label}": float(f) for label, f in zip(LABELS, per_class, strict=True)})
@@ -177,6 +147,86 @@ def scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
 
 
 def report(truth: Sequence[str], predicted: Sequence[str]) -> tuple[str, np.ndarray]:
-    """The classification report text and the confusion matrix (rows: truth, in LABELS order)."""
+    """The classification report text and the confusion matrix (rows: truth in LABELS order;
+    columns: LABELS, then null and missing, the other answers a track can give)."""
+    from sklearn.metrics import classification_report, confusion_matrix
+
     text = classification_report(truth, predicted, labels=list(LABELS), digits=3, zero_division=0)
-    return text, confusion_matrix(truth, predicted, labels=list(LABELS))
+    columns = [*LABELS, NULL, MISSING]
+    matrix = confusion_matrix(truth, predicted, labels=columns)[: len(LABELS)]
+    return text, matrix
+
+
+def _state(label: str | None) -> str:
+    return NULL if label is None else label
+
+
+def predict_tracks(
+    model: Model, documents: Sequence[Document], raw_root: Path, into: Predictions
+) -> None:
+    """Predict `documents` on every track with a model that never saw them."""
+    from zongjie.segment import segment, split_documents
+
+    raw_cache: dict[str, dict[str, str]] = {}
+    for document in documents:
+        assert document.labels is not None
+        paragraphs = list(document.paragraphs)
+        isolated = [LABELS[i] for i in model.paragraph_proba(paragraphs).argmax(axis=1)]
+        in_document = [_state(x) for x in Model.document_labels(model.document_states(paragraphs))]
+        kept = headless_indices(paragraphs, model.lexicon)
+        headless_states = model.document_states([paragraphs[i] for i in kept])
+        headless = dict(zip(kept, (_state(x) for x in Model.document_labels(headless_states)), strict=True))
+        raw = None
+        if document.raw_path:
+            path = Path(document.raw_path)
+            path = path if path.is_absolute() else raw_root / path
+            if document.raw_path not in raw_cache:
+                labelled: dict[str, str] = {}
+                if path.is_file():
+                    for report_paragraphs in split_documents(segment(path.read_bytes())):
+                        states = model.document_states(report_paragraphs)
+                        for paragraph, label in zip(
+                            report_paragraphs, Model.document_labels(states), strict=True
+                        ):
+                            labelled.setdefault(_key(paragraph), _state(label))
+                raw_cache[document.raw_path] = labelled
+            raw = raw_cache[document.raw_path] or None
+        for i, label in enumerate(document.labels):
+            truth = _state(label)
+            into.add("document", truth, in_document[i], document.family, document.id)
+            if label is None:
+                continue
+            into.add("isolated", truth, isolated[i], document.family, document.id)
+            if i in headless:
+                into.add("headless", truth, headless[i], document.family, document.id)
+            if raw is not None:
+                predicted = raw.get(_key(paragraphs[i]), MISSING)
+                into.add("raw", truth, predicted, document.family, document.id)
+
+
+def evaluate(
+    documents: Sequence[Document],
+    scheme_splits: Sequence[tuple[str, list[int], list[int]]],
+    fit: Callable[[Sequence[Document]], Model],
+    raw_root: Path,
+    n_jobs: int = 1,
+) -> Predictions:
+    """Fit on each split's training documents and predict its test documents on every track.
+    Splits run in `n_jobs` processes; the result does not depend on it."""
+
+    def one(train: list[int], test: list[int]) -> Predictions:
+        predictions = Predictions()
+        model = fit([documents[i] for i in train])
+        predict_tracks(model, [documents[i] for i in test], raw_root, predictions)
+        return predictions
+
+    if n_jobs == 1:
+        parts = [one(train, test) for _, train, test in scheme_splits]
+    else:
+        from joblib import Parallel, delayed
+
+        parts = Parallel(n_jobs=n_jobs)(delayed(one)(train, test) for _, train, test in scheme_splits)
+    result = Predictions()
+    for part in parts:
+        result.extend(part)
+    return result

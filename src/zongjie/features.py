@@ -1,157 +1,279 @@
-"""Paragraphs → feature matrix: TF-IDF over words, character n-grams, or both, and cue words.
+"""Paragraphs → what the models read.
 
-The text functions the features call (normalize, the tokenizers, cue counts) live in
-`zongjie.text`, which does not import scikit-learn; the TF-IDF arithmetic a fitted `WordTfidf`
-applies lives in `zongjie.inference`, which `predict` runs without scikit-learn.
+* For the paragraph classifier: TF-IDF over word (or character) n-grams (`WordTfidf`) beside a
+  small dense block of lexicon cues (`cue_block`): cue-word counts, lead-ins, the role words of
+  a heading, the shapes of context lines.
+* For the sequence model: one attribute dict per paragraph of a document
+  (`sequence_attributes`): the classifier's probabilities, the paragraph's shape and place,
+  the lexicon cues, the headings that enclose it and what they say, its neighbours.
+
+Everything here is plain numpy and regular expressions except `WordTfidf` and `CueFeatures`,
+the scikit-learn wrappers training fits; prediction runs the same functions without them.
 """
 
 from __future__ import annotations
 
-import weakref
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, clone
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
-from sklearn.preprocessing import FunctionTransformer
 
-from zongjie.inference import WordTable, word_tfidf
-from zongjie.text import TOKENIZERS, cue_counts, cue_features, normalize
+from zongjie.document import LABELS
+from zongjie.lexicon import Lexicon
+from zongjie.structure import Shape, outline, shape
+from zongjie.text import TOKENIZERS, normalize
 
-__all__ = ["WordTfidf", "build_features"]
-
-
-def _tokenizer(params: dict[str, Any]) -> Any:
-    name = params.get("tokenizer", "jieba")
-    if name not in TOKENIZERS:
-        raise ValueError(f"features.tokenizer must be one of {sorted(TOKENIZERS)}, not {name!r}")
-    return TOKENIZERS[name]
+__all__ = [
+    "CueFeatures",
+    "WordTfidf",
+    "build_paragraph_features",
+    "cue_block",
+    "cue_columns",
+    "sequence_attributes",
+]
 
 
-class WordTfidf(TransformerMixin, BaseEstimator):
-    """TF-IDF over words: fitted by scikit-learn's TfidfVectorizer, applied with numpy.
-
-    TfidfVectorizer looks every n-gram of every paragraph up in its vocabulary in a Python
-    loop, which costs more than rjieba's tokenizing. After fitting, this keeps the vocabulary
-    as integer keys (each token an integer, an n-gram the tokens' integers combined), forms the
-    n-grams of a whole batch at once, and finds them with indexing and one `searchsorted`. Its
-    state is arrays only, so a saved model is small and quick to load. The matrix equals
-    `TfidfVectorizer.transform`'s (a test holds it to that).
-    """
-
-    def __init__(self, vectorizer: TfidfVectorizer | None = None) -> None:
-        self.vectorizer = vectorizer
-
-    def fit(self, X: Any, y: Any = None) -> WordTfidf:
-        vectorizer = clone(self.vectorizer).fit(X)
-        self.preprocessor_ = vectorizer.preprocessor
-        self.tokenizer_ = vectorizer.tokenizer
-        self.ngram_range_ = tuple(vectorizer.ngram_range)
-        self.sublinear_tf_ = bool(vectorizer.sublinear_tf)
-        self.norm_ = vectorizer.norm
-        self.stop_tokens_ = np.array(sorted(vectorizer.get_stop_words() or []), dtype=str)
-        self.idf_ = vectorizer.idf_.astype(np.float32)
-        names = vectorizer.get_feature_names_out()
-        self.feature_names_ = np.array(names, dtype=str)
-        token_ids: dict[str, int] = {}
-        grams = [name.split(" ") for name in names]
-        for tokens in grams:
-            for token in tokens:
-                token_ids.setdefault(token, len(token_ids))
-        self.tokens_ = np.array(list(token_ids), dtype=str)
-        base = max(1, len(token_ids))
-        by_length: dict[int, list[tuple[int, int]]] = {}
-        for column, tokens in enumerate(grams):
-            key = 0
-            for token in tokens:
-                key = key * base + token_ids[token]
-            by_length.setdefault(len(tokens), []).append((key, column))
-        # ngram_keys_[n - 1] and ngram_columns_[n - 1]: the sorted keys of n-grams, their columns.
-        self.ngram_keys_, self.ngram_columns_ = [], []
-        for n in range(1, self.ngram_range_[1] + 1):
-            pairs = np.array(sorted(by_length.get(n, [])), dtype=np.int64).reshape(-1, 2)
-            self.ngram_keys_.append(pairs[:, 0].copy())
-            self.ngram_columns_.append(pairs[:, 1].copy())
-        # Unigrams need no search: a token's id indexes its column directly (-1: not a feature).
-        self.unigram_columns_ = np.full(len(token_ids) + 1, -1, dtype=np.int64)
-        self.unigram_columns_[self.ngram_keys_[0]] = self.ngram_columns_[0]
-        return self
-
-    def table(self) -> WordTable:
-        """The fitted arrays as a `WordTable`, built once per fitted object (not saved)."""
-        table = _TABLES.get(self)
-        if table is None:
-            table = WordTable.from_fitted(self)
-            _TABLES[self] = table
-        return table
-
-    def transform(self, X: Any) -> Any:
-        from scipy import sparse
-
-        texts = list(X)
-        rows, columns, values = word_tfidf(self.table(), texts)
-        return sparse.csr_matrix(
-            (values, (rows, columns)), shape=(len(texts), len(self.feature_names_))
-        )
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return self.feature_names_.astype(object)
+def cue_columns(lexicon: Lexicon) -> list[str]:
+    """The names of `cue_block`'s columns, in order."""
+    cues = lexicon.groups("cue_words")
+    return [
+        *(f"cue_log_{g}" for g in cues),
+        *(f"cue_share_{g}" for g in cues),
+        *(f"lead_in_{g}" for g in lexicon.groups("lead_ins")),
+        *(f"heading_word_{g}" for g in lexicon.groups("heading_words")),
+        "heading",
+        *(f"context_{g}" for g in lexicon.groups("context_patterns")),
+    ]
 
 
-# features.cues: true (or "counts") and "headings" (see `zongjie.text.cue_features`).
-CUE_BLOCKS = {"counts": cue_counts, "headings": cue_features}
+def _cue_row(paragraph: str, lexicon: Lexicon) -> list[float]:
+    text = normalize(paragraph)
+    counts = [len(p.findall(text)) for p in lexicon.words["cue_words"].values()]
+    total = sum(counts) or 1
+    form = shape(paragraph, lexicon)
+    core = normalize(form.core) if form.heading else ""
+    stripped = paragraph.strip()
+    return [
+        *(math.log1p(c) for c in counts),
+        *(c / total for c in counts),
+        *(float(bool(p.search(text))) for p in lexicon.words["lead_ins"].values()),
+        *(float(bool(core and p.search(core))) for p in lexicon.words["heading_words"].values()),
+        float(form.heading),
+        *(float(bool(p.search(stripped))) for p in lexicon.patterns["context_patterns"].values()),
+    ]
 
-_TABLES: weakref.WeakKeyDictionary[WordTfidf, WordTable] = weakref.WeakKeyDictionary()
+
+def cue_block(paragraphs: Sequence[str], lexicon: Lexicon) -> np.ndarray:
+    """Dense lexicon cues, (n, len(cue_columns(lexicon))): the log count and the share of each
+    cue-word group (a paragraph's leaning shows whatever its length), whether a lead-in of each
+    role occurs, whether the paragraph is a heading and which roles its words name, and which
+    context-line shapes it has (salutation, formula, byline, date)."""
+    width = len(cue_columns(lexicon))
+    rows = [_cue_row(p, lexicon) for p in paragraphs]
+    return np.array(rows, dtype=np.float32).reshape(len(rows), width)
 
 
-def _word_tfidf(params: dict[str, Any]) -> WordTfidf:
-    return WordTfidf(
-        TfidfVectorizer(
+def _stop_tokens(words: Sequence[str] | None) -> list[str] | None:
+    return [normalize(word) for word in words or []] or None
+
+
+class WordTfidf:
+    """TF-IDF over token n-grams, fitted by scikit-learn's TfidfVectorizer and applied with
+    numpy (`zongjie.inference.word_tfidf`).
+
+    TfidfVectorizer looks every n-gram of every paragraph up in a Python dict; after fitting,
+    this keeps the vocabulary as integer keys (each token an integer, an n-gram the tokens'
+    integers combined) and finds a whole batch's n-grams with one `searchsorted`. Its state is
+    arrays only, which is what a model file stores. `tokenizer` names one of
+    `zongjie.text.TOKENIZERS`: ``rjieba`` or ``jieba`` words, or ``chars`` for character
+    n-grams."""
+
+    def __init__(
+        self,
+        tokenizer: str,
+        ngram_range: Sequence[int],
+        min_df: int | float,
+        max_df: int | float,
+        max_features: int | None,
+        sublinear_tf: bool,
+        stop_words: Sequence[str] | None,
+    ) -> None:
+        if tokenizer not in TOKENIZERS:
+            raise ValueError(f"features.tokenizer must be one of {sorted(TOKENIZERS)}, not {tokenizer!r}")
+        self.tokenizer = tokenizer
+        self.ngram_range = tuple(int(n) for n in ngram_range)
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self.stop_words = list(stop_words or [])
+
+    def fit(self, paragraphs: Sequence[str]) -> WordTfidf:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from zongjie.inference import WordTable
+
+        vectorizer = TfidfVectorizer(
             preprocessor=normalize,
-            tokenizer=_tokenizer(params),
+            tokenizer=TOKENIZERS[self.tokenizer],
             token_pattern=None,
             lowercase=False,
-            stop_words=[normalize(word) for word in params.get("stop_words") or []] or None,
-            ngram_range=tuple(params.get("ngram_range", (1, 2))),
-            min_df=params.get("min_df", 2),
-            max_df=params.get("max_df", 1.0),
-            max_features=params.get("max_features"),
-            sublinear_tf=params.get("sublinear_tf", True),
+            stop_words=_stop_tokens(self.stop_words),
+            ngram_range=self.ngram_range,
+            min_df=self.min_df,
+            max_df=self.max_df,
+            max_features=self.max_features,
+            sublinear_tf=self.sublinear_tf,
             dtype=np.float32,
+        ).fit(paragraphs)
+        self.table_ = WordTable.from_vectorizer(vectorizer, self.tokenizer)
+        return self
+
+    def transform(self, paragraphs: Sequence[str]) -> Any:
+        from scipy import sparse
+
+        from zongjie.inference import word_tfidf
+
+        texts = list(paragraphs)
+        rows, columns, values = word_tfidf(self.table_, texts)
+        return sparse.csr_matrix(
+            (values, (rows, columns)), shape=(len(texts), self.table_.n_features)
         )
-    )
 
 
-def _char_tfidf(params: dict[str, Any]) -> TfidfVectorizer:
-    return TfidfVectorizer(
-        preprocessor=normalize,
-        analyzer="char",
-        lowercase=False,
-        ngram_range=tuple(params.get("char_ngram_range", (1, 3))),
-        min_df=params.get("min_df", 2),
-        max_df=params.get("max_df", 1.0),
-        max_features=params.get("char_max_features"),
-        sublinear_tf=params.get("sublinear_tf", True),
-        dtype=np.float32,
-    )
+class CueFeatures:
+    """`cue_block` with a lexicon, as a transformer."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+
+    def fit(self, paragraphs: Sequence[str]) -> CueFeatures:
+        return self
+
+    def transform(self, paragraphs: Sequence[str]) -> np.ndarray:
+        return cue_block(paragraphs, self.lexicon)
 
 
-def build_features(params: dict[str, Any]) -> TfidfVectorizer | FeatureUnion:
-    """The featurizer named by ``params["kind"]``: ``word`` (jieba TF-IDF), ``char``
-    (character n-gram TF-IDF) or ``word+char`` (both, side by side)."""
-    kind = params.get("kind", "word")
-    blocks = {
-        "word": [("word", _word_tfidf(params))],
-        "char": [("char", _char_tfidf(params))],
-        "word+char": [("word", _word_tfidf(params)), ("char", _char_tfidf(params))],
-    }.get(kind)
-    if blocks is None:
-        raise ValueError(f"features.kind must be word, char or word+char, not {kind!r}")
-    cues = params.get("cues", False)
-    if cues:
-        # true (or "counts"): cue-word counts; "headings": those plus the role a heading names.
-        if cues not in CUE_BLOCKS and cues is not True:
-            raise ValueError(f"features.cues must be false, true or one of {sorted(CUE_BLOCKS)}")
-        blocks.append(("cues", FunctionTransformer(CUE_BLOCKS.get(cues, cue_counts))))
-    return blocks[0][1] if len(blocks) == 1 else FeatureUnion(blocks)
+def build_paragraph_features(params: Mapping[str, Any], lexicon: Lexicon) -> list[Any]:
+    """The blocks of the paragraph classifier's feature matrix, side by side: TF-IDF over the
+    tokens `params.tokenizer` makes, then, when `params.cues`, the lexicon cue block."""
+    blocks: list[Any] = [
+        WordTfidf(
+            tokenizer=params["tokenizer"],
+            ngram_range=params["ngram_range"],
+            min_df=params["min_df"],
+            max_df=params["max_df"],
+            max_features=params["max_features"],
+            sublinear_tf=params["sublinear_tf"],
+            stop_words=params["stop_words"],
+        )
+    ]
+    if params["cues"]:
+        blocks.append(CueFeatures(lexicon))
+    return blocks
+
+
+# ------------------------------------------------------------------ sequence attributes
+
+
+def _bucket(value: int, edges: Sequence[int]) -> int:
+    for index, edge in enumerate(edges):
+        if value <= edge:
+            return index
+    return len(edges)
+
+
+_LENGTH_EDGES = (6, 15, 40, 120)
+_POSITION_BINS = 5
+
+
+def _words(text: str, tokenizer: str, stop: frozenset[str]) -> set[str]:
+    return {t for t in TOKENIZERS[tokenizer](normalize(text)) if t.strip() and t not in stop}
+
+
+def sequence_attributes(
+    paragraphs: Sequence[str],
+    proba: np.ndarray,
+    lexicon: Lexicon,
+    words: str | None = None,
+    stop_words: Sequence[str] = (),
+) -> list[dict[str, float]]:
+    """One attribute dict per paragraph of ONE document (in reading order), for the sequence
+    model: what the paragraph classifier says of it (`proba`, (n, 3) in LABELS order) and of
+    its neighbours and enclosing headings; its shape and place; its lexicon cues; and, when
+    `words` names a tokenizer, its own words and those of the headings that enclose it.
+
+    The enclosing headings are the outermost (the part it sits in) and the innermost (its
+    item); their role words and probabilities are how a heading passes its role down."""
+    shapes: list[Shape] = [shape(p, lexicon) for p in paragraphs]
+    enclosing = outline(shapes)
+    n = len(paragraphs)
+    stop = frozenset(normalize(w) for w in stop_words)
+    first_sentence = next((i for i, s in enumerate(shapes) if s.ends_sentence), n)
+    cores = [normalize(s.core) for s in shapes]
+    heading_words = lexicon.words["heading_words"]
+    result = []
+    for i, (paragraph, form) in enumerate(zip(paragraphs, shapes, strict=True)):
+        a: dict[str, float] = {"bias": 1.0}
+        for k, label in enumerate(LABELS):
+            a[f"p_{label}"] = float(proba[i, k])
+            a[f"logp_{label}"] = math.log(float(proba[i, k]) + 1e-4)
+        if form.heading:
+            a["heading"] = 1.0
+            for group, pattern in heading_words.items():
+                if pattern.search(cores[i]):
+                    a[f"heading_word_{group}"] = 1.0
+        if form.markdown_level:
+            a[f"markdown_{min(form.markdown_level, 4)}"] = 1.0
+        if form.numbering:
+            a[f"numbering_{form.numbering}"] = 1.0
+        if form.bullet:
+            a["bullet"] = 1.0
+        if form.table_row:
+            a["table_row"] = 1.0
+        if form.ends_colon:
+            a["ends_colon"] = 1.0
+        if form.ends_sentence:
+            a["ends_sentence"] = 1.0
+        a[f"length_{_bucket(len(form.core), _LENGTH_EDGES)}"] = 1.0
+        a[f"position_{min(_POSITION_BINS - 1, i * _POSITION_BINS // n)}"] = 1.0
+        a[f"from_start_{min(i, 3)}"] = 1.0
+        a[f"to_end_{min(n - 1 - i, 2)}"] = 1.0
+        if i < first_sentence:
+            a["before_first_sentence"] = 1.0
+        text = normalize(paragraph)
+        for group, pattern in lexicon.words["lead_ins"].items():
+            if pattern.search(text):
+                a[f"lead_in_{group}"] = 1.0
+        stripped = paragraph.strip()
+        for group, pattern in lexicon.patterns["context_patterns"].items():
+            if pattern.search(stripped):
+                a[f"context_{group}"] = 1.0
+        outer, inner = enclosing[i][:1], enclosing[i][-1:]
+        if not enclosing[i]:
+            a["no_heading_above"] = 1.0
+        for name, heads in (("outer", outer), ("inner", inner)):
+            for j in heads:
+                for group, pattern in heading_words.items():
+                    if pattern.search(cores[j]):
+                        a[f"{name}_heading_word_{group}"] = 1.0
+                for k, label in enumerate(LABELS):
+                    a[f"{name}_p_{label}"] = float(proba[j, k])
+        for offset in (-1, 1):
+            j = i + offset
+            if 0 <= j < n:
+                for k, label in enumerate(LABELS):
+                    a[f"next{offset}_p_{label}"] = float(proba[j, k])
+                if shapes[j].heading:
+                    a[f"next{offset}_heading"] = 1.0
+            else:
+                a[f"next{offset}_none"] = 1.0
+        if words:
+            for token in _words(paragraph, words, stop):
+                a[f"word:{token}"] = 1.0
+            for j in {*outer, *inner}:
+                for token in _words(shapes[j].core, words, stop):
+                    a[f"heading_above:{token}"] = 1.0
+        result.append(a)
+    return result

@@ -1,135 +1,165 @@
-"""Fitted model → paragraph probabilities with numpy alone: what `zongjie.predict` runs.
+"""A fitted model's arrays → probabilities, with numpy alone: what prediction runs.
 
-Importing scikit-learn takes about a second, longer than labelling ten thousand paragraphs.
-The default model is a logistic regression over TF-IDF word n-grams and cue counts, so its
-prediction is a handful of array operations, and they live here:
+Importing scikit-learn takes about a second, longer than labelling ten thousand paragraphs, and
+crfsuite keeps its model in a binary file of its own; neither is needed to apply what they fit.
+Training (`zongjie.classifier`, `zongjie.decoding`) exports what it fitted into the three
+array holders here, and a model file stores exactly these arrays:
 
-* `word_tfidf` turns paragraphs into a fitted `WordTable`'s TF-IDF entries. Training uses it
-  too (`zongjie.features.WordTfidf.transform`), so both paths share one implementation.
-* `LinearTextModel` holds a fitted pipeline's arrays and applies them. `from_fitted` takes
-  them from a fitted pipeline, or from the objects `zongjie.persistence` reads out of a .skops
-  file without scikit-learn. It works on both because it only reads attributes.
+* `WordTable`: a fitted TF-IDF vocabulary as integer n-gram keys (`word_tfidf` applies it;
+  training's `zongjie.features.WordTfidf` uses it too, so both share one implementation);
+* `LinearScorer`: the paragraph classifier's weights over TF-IDF and the lexicon cue block;
+* `CrfTables`: the sequence model's attribute weights and transitions, decoded by
+  forward-backward into each paragraph's posterior probabilities.
 
-Models of other shapes (character n-grams, other classifiers) run through scikit-learn
-instead (`zongjie.models.PipelineModel`).
+All three are immutable once built, so one instance serves any number of threads.
 """
 
 from __future__ import annotations
 
 import itertools
-import types
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from zongjie.document import LABELS
-from zongjie.text import (
-    CUE_WORDS,
-    HEADING_ROLES,
-    cue_counts,
-    cue_features,
-    normalize,
-    tokenize,
-    tokenize_rjieba,
-)
+from zongjie.lexicon import Lexicon
+from zongjie.text import TOKENIZERS, normalize
 
-__all__ = [
-    "TEXT_FUNCTIONS",
-    "Decoding",
-    "LinearTextModel",
-    "NotLinear",
-    "WordTable",
-    "type_name",
-    "word_tfidf",
-]
-
-# The functions a fitted pipeline may call, by the name a model file gives them.
-TEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    f"{function.__module__}.{function.__qualname__}": function
-    for function in (normalize, tokenize, tokenize_rjieba, cue_counts, cue_features)
-}
-
-
-def type_name(obj: Any) -> str:
-    """`module.Class` of an object, or `module.function` of a function; a node read from a
-    model file (`zongjie.persistence`) says its own."""
-    stored = getattr(obj, "stored_type", None)
-    if isinstance(stored, str):
-        return stored
-    if isinstance(obj, types.FunctionType):
-        return f"{obj.__module__}.{obj.__qualname__}"
-    return f"{type(obj).__module__}.{type(obj).__qualname__}"
-
-
-def _text_function(obj: Any) -> Callable[..., Any]:
-    function = TEXT_FUNCTIONS.get(type_name(obj))
-    if function is None:
-        raise NotLinear(f"calls {type_name(obj)}")
-    return function
-
-
-class NotLinear(Exception):
-    """A pipeline that `LinearTextModel` cannot run: scikit-learn has to."""
+__all__ = ["CrfTables", "LinearScorer", "WordTable", "word_tfidf"]
 
 
 @dataclass(frozen=True, eq=False)
 class WordTable:
-    """A fitted `WordTfidf`'s arrays (see there for what each one holds)."""
+    """A fitted TF-IDF vocabulary. Each token has an integer id (its index in `tokens`); an
+    n-gram's key is its tokens' ids read as digits in base ``len(tokens)``. `ngram_keys[n-1]`
+    holds the sorted keys of the vocabulary's n-grams and `ngram_columns[n-1]` their columns;
+    `unigram_columns[id]` is a token's own column (-1: not a feature)."""
 
-    preprocess: Callable[[str], str]
-    tokenize: Callable[[str], list[str]]
+    tokenizer: str
     ngram_range: tuple[int, int]
     sublinear_tf: bool
     norm: str | None
     idf: np.ndarray
     tokens: np.ndarray
     stop_tokens: np.ndarray
-    ngram_keys: list[np.ndarray]
-    ngram_columns: list[np.ndarray]
+    ngram_keys: tuple[np.ndarray, ...]
+    ngram_columns: tuple[np.ndarray, ...]
     unigram_columns: np.ndarray
     # token → id, stop words → -2: derived from the arrays, never saved.
     token_index: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.tokenizer not in TOKENIZERS:
+            raise ValueError(f"unknown tokenizer {self.tokenizer!r}")
+        if self.norm not in ("l1", "l2", None):
+            raise ValueError(f"unknown TF-IDF norm {self.norm!r}")
         index = {token: i for i, token in enumerate(self.tokens.tolist())}
         index.update(dict.fromkeys(self.stop_tokens.tolist(), -2))
         object.__setattr__(self, "token_index", index)
-        if self.norm not in ("l1", "l2", None):
-            raise NotLinear(f"norm={self.norm!r}")
 
     @classmethod
-    def from_fitted(cls, fitted: Any) -> WordTable:
-        """The arrays of a fitted `WordTfidf` (or of one read from a model file)."""
-        low, high = (int(n) for n in fitted.ngram_range_)
+    def from_vectorizer(cls, vectorizer: Any, tokenizer: str) -> WordTable:
+        """The arrays of a fitted scikit-learn `TfidfVectorizer` whose tokens came from
+        `TOKENIZERS[tokenizer]` (its feature names are the n-grams' tokens joined by spaces)."""
+        names = vectorizer.get_feature_names_out()
+        token_ids: dict[str, int] = {}
+        grams = [name.split(" ") for name in names]
+        for tokens in grams:
+            for token in tokens:
+                token_ids.setdefault(token, len(token_ids))
+        base = max(1, len(token_ids))
+        by_length: dict[int, list[tuple[int, int]]] = {}
+        for column, tokens in enumerate(grams):
+            key = 0
+            for token in tokens:
+                key = key * base + token_ids[token]
+            by_length.setdefault(len(tokens), []).append((key, column))
+        high = int(vectorizer.ngram_range[1])
+        keys, columns = [], []
+        for n in range(1, high + 1):
+            pairs = np.array(sorted(by_length.get(n, [])), dtype=np.int64).reshape(-1, 2)
+            keys.append(pairs[:, 0].copy())
+            columns.append(pairs[:, 1].copy())
+        unigram = np.full(len(token_ids) + 1, -1, dtype=np.int64)
+        unigram[keys[0]] = columns[0]
         return cls(
-            preprocess=_text_function(fitted.preprocessor_),
-            tokenize=_text_function(fitted.tokenizer_),
-            ngram_range=(low, high),
-            sublinear_tf=bool(fitted.sublinear_tf_),
-            norm=fitted.norm_,
-            idf=np.asarray(fitted.idf_, dtype=np.float32),
-            tokens=np.asarray(fitted.tokens_),
-            stop_tokens=np.asarray(fitted.stop_tokens_),
-            ngram_keys=[np.asarray(keys, dtype=np.int64) for keys in fitted.ngram_keys_],
-            ngram_columns=[np.asarray(c, dtype=np.int64) for c in fitted.ngram_columns_],
-            unigram_columns=np.asarray(fitted.unigram_columns_, dtype=np.int64),
+            tokenizer=tokenizer,
+            ngram_range=(int(vectorizer.ngram_range[0]), high),
+            sublinear_tf=bool(vectorizer.sublinear_tf),
+            norm=vectorizer.norm,
+            idf=vectorizer.idf_.astype(np.float32),
+            tokens=np.array(list(token_ids), dtype=str),
+            stop_tokens=np.array(sorted(vectorizer.get_stop_words() or []), dtype=str),
+            ngram_keys=tuple(keys),
+            ngram_columns=tuple(columns),
+            unigram_columns=unigram,
         )
 
     @property
     def n_features(self) -> int:
         return len(self.idf)
 
+    def feature_names(self) -> list[str]:
+        """The n-gram of each column (tokens joined by spaces), for explanations."""
+        names = [""] * self.n_features
+        base = max(1, len(self.tokens))
+        for n, (keys, columns) in enumerate(zip(self.ngram_keys, self.ngram_columns, strict=True), 1):
+            for key, column in zip(keys.tolist(), columns.tolist(), strict=True):
+                parts = []
+                for _ in range(n):
+                    key, digit = divmod(key, base)
+                    parts.append(str(self.tokens[digit]))
+                names[column] = " ".join(reversed(parts))
+        return names
 
-def _ngram_hits(table: WordTable, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Its settings (JSON) and arrays, as a model file stores them."""
+        settings = {
+            "tokenizer": self.tokenizer,
+            "ngram_range": list(self.ngram_range),
+            "sublinear_tf": self.sublinear_tf,
+            "norm": self.norm,
+        }
+        arrays = {
+            "idf": self.idf,
+            "tokens": self.tokens,
+            "stop_tokens": self.stop_tokens,
+            "unigram_columns": self.unigram_columns,
+        }
+        for n, (keys, columns) in enumerate(zip(self.ngram_keys, self.ngram_columns, strict=True), 1):
+            arrays[f"ngram_keys_{n}"] = keys
+            arrays[f"ngram_columns_{n}"] = columns
+        return settings, arrays
+
+    @classmethod
+    def from_state(cls, settings: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> WordTable:
+        low, high = (int(n) for n in settings["ngram_range"])
+        return cls(
+            tokenizer=str(settings["tokenizer"]),
+            ngram_range=(low, high),
+            sublinear_tf=bool(settings["sublinear_tf"]),
+            norm=settings["norm"],
+            idf=np.asarray(arrays["idf"], dtype=np.float32),
+            tokens=np.asarray(arrays["tokens"], dtype=str),
+            stop_tokens=np.asarray(arrays["stop_tokens"], dtype=str),
+            ngram_keys=tuple(np.asarray(arrays[f"ngram_keys_{n}"], dtype=np.int64) for n in range(1, high + 1)),
+            ngram_columns=tuple(
+                np.asarray(arrays[f"ngram_columns_{n}"], dtype=np.int64) for n in range(1, high + 1)
+            ),
+            unigram_columns=np.asarray(arrays["unigram_columns"], dtype=np.int64),
+        )
+
+
+def _ngram_hits(table: WordTable, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of every known n-gram occurrence in `texts`, repeats included."""
-    preprocess, tokenize_text = table.preprocess, table.tokenize
+    tokenize_text = TOKENIZERS[table.tokenizer]
     lookup = table.token_index.get
     ids: list[int] = []
     lengths = np.empty(len(texts), dtype=np.int64)
     for row, text in enumerate(texts):
-        tokens = tokenize_text(preprocess(text))
+        tokens = tokenize_text(normalize(text))
         ids.extend(map(lookup, tokens, itertools.repeat(-1, len(tokens))))
         lengths[row] = len(tokens)
     all_ids = np.array(ids, dtype=np.int64)
@@ -165,7 +195,7 @@ def _ngram_hits(table: WordTable, texts: list[str]) -> tuple[np.ndarray, np.ndar
     return np.concatenate(rows), np.concatenate(columns)
 
 
-def word_tfidf(table: WordTable, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def word_tfidf(table: WordTable, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The TF-IDF matrix of `texts` as sorted (row, column, value) entries, one per nonzero:
     what `TfidfVectorizer.transform` gives, sublinear term frequency and row norm included."""
     rows, columns = _ngram_hits(table, texts)
@@ -185,119 +215,129 @@ def word_tfidf(table: WordTable, texts: list[str]) -> tuple[np.ndarray, np.ndarr
     return rows, columns, values
 
 
-@dataclass(frozen=True)
-class Decoding:
-    """What `zongjie.context.document_proba` decodes a document with (see `DocumentClassifier`)."""
-
-    decoder: str
-    opening: str
-    structure_weight: float
-    emission_weight: float
-    position_weight: float
-    start_: np.ndarray
-    transitions_: np.ndarray
-    position_: np.ndarray
-
-    @classmethod
-    def from_fitted(cls, classifier: Any) -> Decoding:
-        return cls(
-            decoder=str(classifier.decoder),
-            opening=str(classifier.opening),
-            structure_weight=float(classifier.structure_weight),
-            emission_weight=float(classifier.emission_weight),
-            position_weight=float(classifier.position_weight),
-            start_=np.asarray(classifier.start_, dtype=np.float64),
-            transitions_=np.asarray(classifier.transitions_, dtype=np.float64),
-            position_=np.asarray(classifier.position_, dtype=np.float64),
-        )
+# Kinds of linear classifier: `softmax` (logistic regression, complement naive Bayes: a softmax
+# over linear scores) and `calibrated` (linear SVMs, each score through a fitted sigmoid, the
+# calibration folds averaged, as scikit-learn's CalibratedClassifierCV does).
+SCORER_KINDS = ("softmax", "calibrated")
 
 
-# The dense cue blocks a feature union may hold, and the number of columns each gives.
-CUE_WIDTHS: dict[Callable[..., Any], int] = {
-    cue_counts: 2 * len(CUE_WORDS),
-    cue_features: 2 * len(CUE_WORDS) + len(HEADING_ROLES),
-}
-_PIPELINE = "sklearn.pipeline.Pipeline"
-_UNION = "sklearn.pipeline.FeatureUnion"
-_FUNCTION_TRANSFORMER = "sklearn.preprocessing._function_transformer.FunctionTransformer"
-_WORD_TFIDF = "zongjie.features.WordTfidf"
-_DOCUMENT_CLASSIFIER = "zongjie.models.DocumentClassifier"
-_LOGREG = "sklearn.linear_model._logistic.LogisticRegression"
-_AS_TEXTS = "zongjie.models.as_texts"
+@dataclass(frozen=True, eq=False)
+class LinearScorer:
+    """The paragraph classifier: TF-IDF (`words`) and, when `cues`, the lexicon cue block side
+    by side, scored by linear weights. `coef` is (m, 3, features) and `intercept` (m, 3), rows
+    in LABELS order; m = 1 for a softmax, one per calibration fold for `calibrated`, whose
+    sigmoids are `sigmoid_a` and `sigmoid_b` (m, 3)."""
 
+    words: WordTable
+    cues: bool
+    kind: str
+    coef: np.ndarray
+    intercept: np.ndarray
+    sigmoid_a: np.ndarray | None = None
+    sigmoid_b: np.ndarray | None = None
 
-class LinearTextModel:
-    """A fitted pipeline of `as_texts` → word TF-IDF (+ cue counts) → logistic regression in a
-    `DocumentClassifier`, applied with numpy. Thread-safe: nothing changes after construction."""
+    def __post_init__(self) -> None:
+        if self.kind not in SCORER_KINDS:
+            raise ValueError(f"unknown classifier kind {self.kind!r}")
+        if self.coef.ndim != 3 or self.coef.shape[1] != len(LABELS):
+            raise ValueError(f"classifier weights of shape {self.coef.shape}")
 
-    def __init__(
-        self,
-        blocks: list[WordTable | Callable[..., Any]],
-        coef: np.ndarray,
-        intercept: np.ndarray,
-        classes: list[str],
-        decoding: Decoding,
-    ) -> None:
-        self.blocks = blocks
-        self.decoding = decoding
-        # Rows of coef and intercept in `LABELS` order (scikit-learn sorts classes by name).
-        order = [classes.index(label) for label in LABELS]
-        self.coef = np.asarray(coef, dtype=np.float64)[order]
-        self.intercept = np.asarray(intercept, dtype=np.float64)[order]
-        widths = [b.n_features if isinstance(b, WordTable) else CUE_WIDTHS[b] for b in blocks]
-        if sum(widths) != self.coef.shape[1]:
-            raise NotLinear(f"{sum(widths)} features but {self.coef.shape[1]} coefficients")
-        self.offsets = np.cumsum([0, *widths])[:-1].tolist()
+    def features(self, paragraphs: Sequence[str], lexicon: Lexicon) -> tuple[Any, np.ndarray | None]:
+        """The TF-IDF entries (rows, columns, values) and the dense cue block."""
+        from zongjie.features import cue_block
 
-    @classmethod
-    def from_fitted(cls, pipeline: Any) -> LinearTextModel:
-        """The arrays of a fitted pipeline. Raises `NotLinear` for any other shape."""
-        if type_name(pipeline) != _PIPELINE or len(pipeline.steps) != 3:
-            raise NotLinear(f"a {type_name(pipeline)}")
-        (_, texts), (_, features), (_, classifier) = pipeline.steps
-        if type_name(texts) != _FUNCTION_TRANSFORMER or type_name(texts.func) != _AS_TEXTS:
-            raise NotLinear("its first step is not as_texts")
-        if type_name(features) == _UNION and not getattr(features, "transformer_weights", None):
-            parts = [part for _, part in features.transformer_list]
-        else:
-            parts = [features]
-        blocks: list[WordTable | Callable[..., Any]] = []
-        for part in parts:
-            if type_name(part) == _WORD_TFIDF:
-                blocks.append(WordTable.from_fitted(part))
-            elif (
-                type_name(part) == _FUNCTION_TRANSFORMER
-                and (function := _text_function(part.func)) in CUE_WIDTHS
-            ):
-                blocks.append(function)
-            else:
-                raise NotLinear(f"features from {type_name(part)}")
-        if type_name(classifier) != _DOCUMENT_CLASSIFIER:
-            raise NotLinear(f"a {type_name(classifier)}")
-        estimator = classifier.estimator_
-        coef = np.asarray(getattr(estimator, "coef_", None))
-        classes = [str(label) for label in np.asarray(classifier.classes_).tolist()]
-        if type_name(estimator) != _LOGREG or coef.ndim != 2 or len(coef) != len(LABELS):
-            raise NotLinear(f"a {type_name(estimator)}")
-        if sorted(classes) != sorted(LABELS):
-            raise NotLinear(f"classes {classes}")
-        return cls(blocks, coef, estimator.intercept_, classes, Decoding.from_fitted(classifier))
+        sparse_part = word_tfidf(self.words, paragraphs)
+        dense = cue_block(paragraphs, lexicon) if self.cues else None
+        return sparse_part, dense
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Probabilities (n, 3), columns in `LABELS` order, each row summing to 1: a
-        multinomial logistic regression's softmax over the feature blocks' scores."""
-        scores = np.tile(self.intercept, (len(texts), 1))
-        for block, offset in zip(self.blocks, self.offsets, strict=True):
-            if isinstance(block, WordTable):
-                rows, columns, values = word_tfidf(block, texts)
-                weights = self.coef[:, offset + columns]
-                for k in range(len(LABELS)):
-                    scores[:, k] += np.bincount(
-                        rows, weights=values * weights[k], minlength=len(texts)
-                    )
-            else:
-                cues = block(texts)
-                scores += cues @ self.coef[:, offset : offset + cues.shape[1]].T
-        scores -= scores.max(axis=1, keepdims=True)
-        proba = np.exp(scores)
+    def scores(self, paragraphs: Sequence[str], lexicon: Lexicon) -> np.ndarray:
+        """Linear scores (m, n, 3)."""
+        (rows, columns, values), dense = self.features(paragraphs, lexicon)
+        n, width = len(paragraphs), self.words.n_features
+        m = self.coef.shape[0]
+        out = np.repeat(self.intercept[:, None, :], n, axis=1).astype(np.float64)
+        for fold in range(m):
+            weights = self.coef[fold][:, columns]  # (3, nnz)
+            for k in range(len(LABELS)):
+                out[fold, :, k] += np.bincount(rows, weights=values * weights[k], minlength=n)
+            if dense is not None:
+                out[fold] += dense @ self.coef[fold][:, width:].T
+        return out
+
+    def proba(self, paragraphs: Sequence[str], lexicon: Lexicon) -> np.ndarray:
+        """Probabilities (n, 3), columns in LABELS order, rows summing to 1."""
+        if not len(paragraphs):
+            return np.empty((0, len(LABELS)))
+        scores = self.scores(paragraphs, lexicon)
+        if self.kind == "softmax":
+            scores = scores[0] - scores[0].max(axis=1, keepdims=True)
+            proba = np.exp(scores)
+            return proba / proba.sum(axis=1, keepdims=True)
+        assert self.sigmoid_a is not None and self.sigmoid_b is not None
+        folds = []
+        for fold in range(scores.shape[0]):
+            p = 1.0 / (1.0 + np.exp(self.sigmoid_a[fold] * scores[fold] + self.sigmoid_b[fold]))
+            total = p.sum(axis=1, keepdims=True)
+            p = np.where(total > 0, p / np.where(total > 0, total, 1), 1.0 / len(LABELS))
+            folds.append(p)
+        proba = np.mean(folds, axis=0)
         return proba / proba.sum(axis=1, keepdims=True)
+
+
+# The sequence model's states: the three roles and `null` (no content: titles, bylines,
+# salutations, empty formulas).
+STATES: tuple[str, ...] = (*LABELS, "null")
+
+
+@dataclass(frozen=True, eq=False)
+class CrfTables:
+    """A linear-chain CRF: `weights[a, s]` is attribute a's weight for state s (an attribute's
+    value multiplies it), `transitions[s, t]` the weight of state t following s. States are
+    `STATES`. Attributes the model never saw weigh nothing."""
+
+    attributes: tuple[str, ...]
+    weights: np.ndarray
+    transitions: np.ndarray
+    index: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        k = len(STATES)
+        if self.weights.shape != (len(self.attributes), k) or self.transitions.shape != (k, k):
+            raise ValueError(
+                f"sequence model arrays of shapes {self.weights.shape} and "
+                f"{self.transitions.shape} for {len(self.attributes)} attributes"
+            )
+        object.__setattr__(self, "index", {a: i for i, a in enumerate(self.attributes)})
+
+    def state_scores(self, attributes: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """(n, states): each paragraph's summed attribute weights."""
+        scores = np.zeros((len(attributes), len(STATES)))
+        index = self.index
+        for t, attrs in enumerate(attributes):
+            known = [(index[a], v) for a, v in attrs.items() if a in index]
+            if known:
+                rows, values = zip(*known, strict=True)
+                scores[t] = np.asarray(values) @ self.weights[list(rows)]
+        return scores
+
+    def marginals(self, attributes: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Posterior state probabilities (n, states) by forward-backward, in log space."""
+        scores = self.state_scores(attributes)
+        n = len(scores)
+        if n == 0:
+            return np.empty((0, len(STATES)))
+        forward = np.empty_like(scores)
+        backward = np.zeros_like(scores)
+        forward[0] = scores[0]
+        for t in range(1, n):
+            forward[t] = _logsumexp(forward[t - 1][:, None] + self.transitions, axis=0) + scores[t]
+        for t in range(n - 2, -1, -1):
+            backward[t] = _logsumexp(self.transitions + (scores[t + 1] + backward[t + 1])[None, :], axis=1)
+        log_z = _logsumexp(forward[-1], axis=0)
+        posterior = np.exp(forward + backward - log_z)
+        return posterior / posterior.sum(axis=1, keepdims=True)
+
+
+def _logsumexp(values: np.ndarray, axis: int) -> np.ndarray:
+    top = values.max(axis=axis, keepdims=True)
+    return np.squeeze(top, axis=axis) + np.log(np.exp(values - top).sum(axis=axis))

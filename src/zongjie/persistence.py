@@ -1,13 +1,15 @@
-"""Fitted pipeline ⇄ file: atomic saves, safe loads, and metadata checked on load.
+"""Fitted model ⇄ file: atomic, reproducible saves and safe, bounded loads.
 
-The default format is skops (``.skops``): a zip of JSON and numpy arrays that names every type
-it holds. Loading first reads those names and refuses any type outside `ALLOWED_TYPES` before
-anything is built, so a model file from someone else cannot run code. joblib (``.joblib``, a
-pickle, which runs whatever it holds) stays available for those who ask for it explicitly.
+A model file (``.zongjie``, or any name) is a zip archive of one JSON document, ``model.json``
+(settings, the frozen lexicon, the sequence model's attribute names, metadata), and numpy
+arrays (``*.npy``, read with ``allow_pickle=False``). Nothing in it names a Python type or a
+function, so loading builds only what this module builds: a file cannot run code.
 
-Every file carries metadata: the zongjie and scikit-learn versions it was made with, its label
-set, the hash of its training config and its metrics. Loading checks the label set and the
-versions, and says what differs when they do not fit.
+Before anything is read, the archive's directory is checked: only the expected entry names,
+each no larger (uncompressed) than `MAX_ENTRY_BYTES`, all together no larger than
+`MAX_MODEL_BYTES`, so a small file that inflates to gigabytes is refused, not unpacked. The
+metadata records the zongjie version, the label set, the lexicon's hash, the training config's
+hash and the grouped-CV metrics; loading checks the version, the labels and the lexicon's hash.
 """
 
 from __future__ import annotations
@@ -16,62 +18,38 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from zongjie.document import LABELS
+from zongjie.inference import CrfTables, LinearScorer, WordTable
+from zongjie.lexicon import Lexicon, lexicon_hash
+from zongjie.model import Model
 
 __all__ = [
-    "ALLOWED_TYPES",
-    "ModelFile",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "MAX_ENTRY_BYTES",
+    "MAX_MODEL_BYTES",
     "config_hash",
-    "load_pipeline",
-    "load_predictor",
-    "save_pipeline",
+    "load_model_file",
+    "save_model",
 ]
 
-FORMAT_VERSION = 1
-
-# The types a zongjie model may hold beyond the ones skops trusts by default (builtins, numpy,
-# scipy sparse). Anything else in a .skops file is refused before it is loaded.
-ALLOWED_TYPES = frozenset(
-    {
-        "zongjie.features.WordTfidf",
-        "zongjie.text.cue_counts",
-        "zongjie.text.cue_features",
-        "zongjie.text.normalize",
-        "zongjie.text.tokenize",
-        "zongjie.text.tokenize_rjieba",
-        "zongjie.models.DocumentClassifier",
-        "zongjie.models.as_texts",
-        "functools.partial",
-        "sklearn.calibration.CalibratedClassifierCV",
-        "sklearn.calibration._CalibratedClassifier",
-        "sklearn.calibration._SigmoidCalibration",
-        "sklearn.feature_extraction.text.TfidfTransformer",
-        "sklearn.feature_extraction.text.TfidfVectorizer",
-        "sklearn.linear_model._logistic.LogisticRegression",
-        "sklearn.naive_bayes.ComplementNB",
-        "sklearn.pipeline.FeatureUnion",
-        "sklearn.pipeline.Pipeline",
-        "sklearn.preprocessing._function_transformer.FunctionTransformer",
-        "sklearn.svm._classes.LinearSVC",
-        "sklearn.utils._bunch.Bunch",
-        "builtins.frozenset",
-        "builtins.slice",
-    }
-)
-
-
-class ModelFile:
-    """A loaded model file: the pipeline and its metadata."""
-
-    def __init__(self, pipeline: Any, metadata: dict[str, Any]) -> None:
-        self.pipeline = pipeline
-        self.metadata = metadata
+FORMAT = "zongjie-model"
+FORMAT_VERSION = 2
+MANIFEST = "model.json"
+# The default model is about 10 MB unpacked; these leave room for far larger vocabularies.
+MAX_ENTRY_BYTES = 512 << 20
+MAX_MODEL_BYTES = 1 << 30
+_ARRAY_NAME = re.compile(r"^[a-z_]+(?:/[a-z_0-9]+)*\.npy$")
 
 
 def config_hash(config: Any) -> str:
@@ -81,35 +59,70 @@ def config_hash(config: Any) -> str:
 
 
 def _versions() -> dict[str, str]:
-    return {"zongjie": version("zongjie"), "scikit-learn": version("scikit-learn")}
+    return {"zongjie": version("zongjie")}
 
 
-def save_pipeline(pipeline: Any, path: Path, metadata: dict[str, Any] | None = None) -> None:
-    """Write `pipeline` with its metadata, as skops or joblib by `path`'s suffix.
+# ------------------------------------------------------------------------------------ save
 
-    The file is written beside `path` under a temporary name, flushed to disk, then renamed
-    over `path`: a reader, or a training killed mid-save, sees the old model or the new one,
-    never a torn file."""
-    path = Path(path)
-    kind = _kind(path)
-    payload = {
-        "format": "zongjie-model",
+
+def _state(model: Model) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    word_settings, word_arrays = model.classifier.words.to_state()
+    classifier = model.classifier
+    arrays = {f"classifier/words/{name}": array for name, array in word_arrays.items()}
+    arrays["classifier/coef"] = np.asarray(classifier.coef, dtype=np.float64)
+    arrays["classifier/intercept"] = np.asarray(classifier.intercept, dtype=np.float64)
+    if classifier.kind == "calibrated":
+        arrays["classifier/sigmoid_a"] = np.asarray(classifier.sigmoid_a, dtype=np.float64)
+        arrays["classifier/sigmoid_b"] = np.asarray(classifier.sigmoid_b, dtype=np.float64)
+    arrays["sequence/weights"] = np.asarray(model.sequence.weights, dtype=np.float64)
+    arrays["sequence/transitions"] = np.asarray(model.sequence.transitions, dtype=np.float64)
+    manifest = {
+        "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "metadata": {**_versions(), "labels": list(LABELS), **(metadata or {})},
-        "pipeline": pipeline,
+        "metadata": {
+            **_versions(),
+            "labels": list(LABELS),
+            **dict(model.metadata),
+            "lexicon_hash": model.lexicon.hash,
+        },
+        "lexicon": dict(model.lexicon.data),
+        "classifier": {"kind": classifier.kind, "cues": classifier.cues, "words": word_settings},
+        "sequence": {
+            "attributes": list(model.sequence.attributes),
+            "words": model.sequence_words,
+            "stop_words": list(model.stop_words),
+        },
     }
+    return manifest, arrays
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def save_model(model: Model, path: Path) -> None:
+    """Write `model` to `path`.
+
+    The archive is byte-for-byte reproducible (sorted entries, a fixed timestamp), so the same
+    model always gives the same file. It is written beside `path` under a temporary name,
+    flushed to disk, then renamed over `path`: a reader, or a training killed mid-save, sees
+    the old model or the new one, never a torn file."""
+    path = Path(path)
+    manifest, arrays = _state(model)
+    entries = {MANIFEST: json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")}
+    entries.update({f"{name}.npy": _npy(array) for name, array in arrays.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            if kind == "skops":
-                import skops.io
-
-                handle.write(_deterministic(skops.io.dumps(payload)))
-            else:
-                import joblib
-
-                joblib.dump(payload, handle, compress=3)
+            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name in sorted(entries):
+                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o644 << 16
+                    archive.writestr(info, entries[name])
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a model file is meant to be shared
@@ -119,240 +132,135 @@ def save_pipeline(pipeline: Any, path: Path, metadata: dict[str, Any] | None = N
         raise
 
 
-def _deterministic(archive: bytes) -> bytes:
-    """The same skops zip, made byte-for-byte reproducible: skops names array files and
-    memo entries after `id()` of the objects (memory addresses) and stamps entries with the
-    save time. Ids are renumbered in the order the schema meets them and every entry is dated
-    1980-01-01, so saving one model twice gives one file (and DVC sees no change)."""
-    source = zipfile.ZipFile(io.BytesIO(archive))
-    renumbered: dict[int, int] = {}
-
-    def number(old: int) -> int:
-        return renumbered.setdefault(old, len(renumbered) + 1)
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            result = {}
-            for key, value in node.items():
-                if key == "__id__" and isinstance(value, int):
-                    result[key] = number(value)
-                elif key == "file" and isinstance(value, str) and value.endswith(".npy"):
-                    result[key] = f"{number(int(value[:-4]))}.npy"
-                else:
-                    result[key] = walk(value)
-            return result
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    schema = walk(json.loads(source.read("schema.json")))
-    entries = {"schema.json": json.dumps(schema, sort_keys=True).encode("utf-8")}
-    for name in source.namelist():
-        if name.endswith(".npy") and name[:-4].isdigit():
-            entries[f"{number(int(name[:-4]))}.npy"] = source.read(name)
-        elif name != "schema.json":
-            entries[name] = source.read(name)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for name in sorted(entries):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, entries[name])
-    return out.getvalue()
+# ------------------------------------------------------------------------------------ load
 
 
-def _kind(path: Path) -> str:
-    if path.suffix == ".skops":
-        return "skops"
-    if path.suffix == ".joblib":
-        return "joblib"
-    raise ValueError(f"{path}: a model file ends in .skops (safe, the default) or .joblib (pickle)")
-
-
-def load_pipeline(path: Path, *, trust_pickle: bool = False) -> Any:
-    """The pipeline saved at `path` (see `load_model_file`)."""
-    return load_model_file(path, trust_pickle=trust_pickle).pipeline
-
-
-def load_predictor(path: Path, *, trust_pickle: bool = False) -> Any:
-    """What `zongjie.predict` runs for the model file at `path`: a `LinearTextModel` when the
-    file holds one (read as JSON and numpy arrays, without importing scikit-learn or skops),
-    else the pipeline loaded by `load_model_file`, wrapped for prediction."""
-    path = Path(path)
-    if path.suffix == ".skops" and path.is_file():
-        stored = _read_linear(path)
-        if stored is not None:
-            return stored
-    from zongjie.models import predictor
-
-    return predictor(load_pipeline(path, trust_pickle=trust_pickle))
-
-
-class _Unreadable(Exception):
-    """A schema node the plain reader does not take: skops reads the file instead."""
-
-
-class _Stored:
-    """An object as a .skops schema describes it: its type's name and its attributes. Nothing
-    is constructed and no module is imported to read it."""
-
-    def __init__(self, stored_type: str, attributes: dict[str, Any]) -> None:
-        self.__dict__.update(attributes)
-        self.stored_type = stored_type
-
-
-def _read_linear(path: Path) -> Any:
-    """The `LinearTextModel` in a .skops file, or None when the file holds anything else or
-    anything the plain reader does not take (then skops loads it, with its own checks)."""
-    from zongjie.inference import LinearTextModel, NotLinear
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            payload = _SchemaReader(archive).read(json.loads(archive.read("schema.json")))
-        if not isinstance(payload, dict) or payload.get("format") != "zongjie-model":
-            return None
-        metadata = payload.get("metadata")
-        pipeline = payload.get("pipeline")
-    except (_Unreadable, OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
-        return None
-    if not isinstance(metadata, dict):
-        return None
-    _check_compatible(path, metadata)
-    try:
-        return LinearTextModel.from_fitted(pipeline)
-    except (NotLinear, AttributeError, TypeError, ValueError):
-        return None
-
-
-class _SchemaReader:
-    """Reads the schema of a skops file (protocol 2) into dicts, lists, numpy arrays and
-    `_Stored` objects, taking only the node kinds a zongjie model is made of and only the
-    types in `ALLOWED_TYPES`; numpy arrays load with ``allow_pickle=False``."""
-
-    def __init__(self, archive: zipfile.ZipFile) -> None:
-        self.archive = archive
-        self.memo: dict[int, Any] = {}
-
-    def read(self, node: Any) -> Any:
-        if not isinstance(node, dict):
-            raise _Unreadable(f"a {type(node).__name__} node")
-        loader = node.get("__loader__")
-        if loader == "CachedNode":
-            return self.memo[node["__id__"]]
-        value = self._build(loader, node)
-        if "__id__" in node:
-            self.memo[node["__id__"]] = value
-        return value
-
-    def _build(self, loader: Any, node: dict[str, Any]) -> Any:
-        name = f"{node.get('__module__')}.{node.get('__class__')}"
-        content = node.get("content")
-        if loader == "JsonNode" and node.get("is_json"):
-            return json.loads(content)
-        if loader == "DictNode":
-            return {key: self.read(value) for key, value in content.items()}
-        if loader == "ListNode":
-            return [self.read(value) for value in content]
-        if loader == "TupleNode":
-            return tuple(self.read(value) for value in content)
-        if loader == "NdArrayNode" and node.get("type") == "numpy":
-            import numpy as np
-
-            with self.archive.open(node["file"]) as handle:
-                return np.load(handle, allow_pickle=False)
-        if loader == "TypeNode" and node.get("__module__") in ("builtins", "numpy"):
-            return _Stored(name, {})
-        if loader == "FunctionNode" and name in ALLOWED_TYPES:
-            return _Stored(name, {})
-        if loader == "ObjectNode" and name in ALLOWED_TYPES:
-            state = self.read(content)
-            if not isinstance(state, dict):
-                raise _Unreadable(f"{name} with a {type(state).__name__} state")
-            return _Stored(name, state)
-        raise _Unreadable(f"{loader} {name}")
-
-
-def load_model_file(path: Path, *, trust_pickle: bool = False) -> ModelFile:
-    """Load a model file, refusing what is not a zongjie model with a message that says why:
-    a missing, empty, truncated or foreign file; a .skops file holding types outside
-    `ALLOWED_TYPES`; a .joblib file unless `trust_pickle` (a pickle runs code when loaded);
-    a label set or a scikit-learn version that differs from this installation's."""
+def load_model_file(path: Path) -> Model:
+    """The model saved at `path`. Raises FileNotFoundError when there is no file, and
+    ValueError naming the file and what is wrong when it is not a zongjie model this version
+    can read: empty, truncated, foreign, oversized when unpacked, made by another zongjie
+    version, for another label set, or with a lexicon that does not match its recorded hash."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}")
-    kind = _kind(path)
-    data = path.read_bytes()
-    if not data:
-        raise ValueError(f"{path} is empty: not a zongjie model")
-    if kind == "joblib":
-        if not trust_pickle:
-            raise ValueError(
-                f"{path} is a joblib pickle, which can run code when loaded; save models as "
-                ".skops, or pass trust_pickle=True for a file you trust"
-            )
-        payload = _load_joblib(path)
-    else:
-        payload = _load_skops(path, data)
-    if not isinstance(payload, dict) or payload.get("format") != "zongjie-model":
-        raise ValueError(f"{path} is not a zongjie model: it holds {type(payload).__name__}")
-    metadata = payload.get("metadata") or {}
-    _check_compatible(path, metadata)
-    return ModelFile(payload["pipeline"], metadata)
-
-
-def _load_joblib(path: Path) -> Any:
-    import joblib
-
     try:
-        return joblib.load(path)
-    except Exception as error:  # a torn or foreign file fails in many ways inside joblib
-        raise ValueError(
-            f"{path} is not a readable zongjie model ({type(error).__name__}: {error})"
-        ) from None
-
-
-def _load_skops(path: Path, data: bytes) -> Any:
-    import skops.io
-
+        with zipfile.ZipFile(path) as archive:
+            names = _checked_directory(path, archive)
+            manifest = _json(path, archive.read(MANIFEST))
+            _check_manifest(path, manifest)
+            arrays = {
+                name[: -len(".npy")]: _array(path, archive, name) for name in names if name != MANIFEST
+            }
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ValueError(f"{path} is not a readable zongjie model ({error})") from None
     try:
-        declared = skops.io.get_untrusted_types(data=data)
-    except Exception as error:  # not a zip, a truncated zip, no schema …
+        return _model(manifest, arrays)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise ValueError(f"{path} is not a readable zongjie model (bad content: {error!r})") from None
+
+
+def _checked_directory(path: Path, archive: zipfile.ZipFile) -> list[str]:
+    infos = archive.infolist()
+    names = [info.filename for info in infos]
+    if MANIFEST not in names:
+        raise ValueError(f"{path} is not a zongjie model: it has no {MANIFEST}")
+    strange = [n for n in names if n != MANIFEST and not _ARRAY_NAME.match(n)]
+    if strange:
+        raise ValueError(f"{path} is not a zongjie model: unexpected entries {strange[:5]}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path} is not a zongjie model: repeated entries")
+    big = [info.filename for info in infos if info.file_size > MAX_ENTRY_BYTES]
+    if big:
         raise ValueError(
-            f"{path} is not a readable zongjie model ({type(error).__name__}: {error})"
-        ) from None
-    refused = sorted(set(declared) - ALLOWED_TYPES)
-    if refused:
-        raise ValueError(
-            f"{path} holds types a zongjie model never holds, so it was not loaded: "
-            + ", ".join(refused)
+            f"{path} was refused: {big[0]} would unpack to more than {MAX_ENTRY_BYTES >> 20} MiB"
         )
-    try:
-        return skops.io.loads(data, trusted=declared)
-    except Exception as error:
+    total = sum(info.file_size for info in infos)
+    if total > MAX_MODEL_BYTES:
         raise ValueError(
-            f"{path} is not a readable zongjie model ({type(error).__name__}: {error})"
-        ) from None
+            f"{path} was refused: it would unpack to {total >> 20} MiB, more than "
+            f"{MAX_MODEL_BYTES >> 20} MiB"
+        )
+    return names
+
+
+def _json(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"{path} is not a zongjie model ({MANIFEST}: {error})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a zongjie model")
+    return manifest
 
 
 def _major_minor(text: str) -> tuple[str, ...]:
-    return tuple(text.split(".")[:2])
+    return tuple(str(text).split(".")[:2])
 
 
-def _check_compatible(path: Path, metadata: dict[str, Any]) -> None:
+def _check_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{path} is a zongjie model of format {manifest.get('format_version')!r}; this "
+            f"zongjie reads format {FORMAT_VERSION}: retrain the model"
+        )
+    metadata = manifest.get("metadata")
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{path} is not a zongjie model: no metadata")
     labels = tuple(metadata.get("labels") or ())
     if labels != LABELS:
         raise ValueError(
             f"{path} predicts the labels {labels}, this zongjie predicts {LABELS}: retrain it"
-        )
-    made, here = metadata.get("scikit-learn", "unknown"), version("scikit-learn")
-    if _major_minor(made) != _major_minor(here):
-        raise ValueError(
-            f"{path} was made with scikit-learn {made}, this is scikit-learn {here}: install "
-            f"scikit-learn {'.'.join(_major_minor(made))}.* or retrain the model"
         )
     made, here = metadata.get("zongjie", "unknown"), version("zongjie")
     if _major_minor(made) != _major_minor(here):
         raise ValueError(
             f"{path} was made with zongjie {made}, this is zongjie {here}: retrain the model"
         )
+    recorded = metadata.get("lexicon_hash")
+    actual = lexicon_hash(manifest.get("lexicon") or {})
+    if recorded != actual:
+        raise ValueError(
+            f"{path}: its lexicon does not match the hash it was saved with "
+            f"({str(recorded)[:12]}… recorded, {actual[:12]}… found): the file was edited "
+            "after training; retrain the model instead"
+        )
+
+
+def _array(path: Path, archive: zipfile.ZipFile, name: str) -> np.ndarray:
+    with archive.open(name) as handle:
+        try:
+            return np.load(io.BytesIO(handle.read()), allow_pickle=False)
+        except ValueError as error:
+            raise ValueError(f"{path}: {name} is not a plain numpy array ({error})") from None
+
+
+def _model(manifest: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Model:
+    lexicon = Lexicon(manifest["lexicon"])
+    spec = manifest["classifier"]
+    prefix = "classifier/words/"
+    words = WordTable.from_state(
+        spec["words"], {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+    )
+    classifier = LinearScorer(
+        words=words,
+        cues=bool(spec["cues"]),
+        kind=str(spec["kind"]),
+        coef=arrays["classifier/coef"],
+        intercept=arrays["classifier/intercept"],
+        sigmoid_a=arrays.get("classifier/sigmoid_a"),
+        sigmoid_b=arrays.get("classifier/sigmoid_b"),
+    )
+    sequence = manifest["sequence"]
+    tables = CrfTables(
+        tuple(str(a) for a in sequence["attributes"]),
+        arrays["sequence/weights"],
+        arrays["sequence/transitions"],
+    )
+    return Model(
+        lexicon=lexicon,
+        classifier=classifier,
+        sequence=tables,
+        sequence_words=sequence["words"],
+        stop_words=tuple(sequence["stop_words"]),
+        metadata=manifest["metadata"],
+    )

@@ -1,4 +1,4 @@
-"""Paragraph text → what the features are made of: normalized text, words, cue-word counts.
+"""Paragraph text → what the features are made of: normalized text and its tokens.
 
 Nothing here imports scikit-learn, so the inference path (`zongjie.inference`) can use it in a
 process that never loads scikit-learn. The functions are module-level so a fitted pipeline
@@ -11,22 +11,11 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-
-from zongjie.labels import heading_role
-from zongjie.segment import is_heading
-
-__all__ = [
-    "CUE_WORDS",
-    "TOKENIZERS",
-    "cue_counts",
-    "cue_features",
-    "normalize",
-    "tokenize",
-    "tokenize_rjieba",
-]
+__all__ = ["TOKENIZERS", "normalize", "token_cache", "tokenize", "tokenize_chars", "tokenize_rjieba"]
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A reporting unit speaking of itself (我镇, 我局, 我校, 我省 …; not 自我校正), where the
@@ -88,6 +77,41 @@ def _jieba() -> Any:
     return _jieba_tokenizer
 
 
+# Training tokenizes the same paragraphs once per fold; while `token_cache` is on, each
+# tokenizer remembers what it returned (prediction never turns it on, so memory stays flat).
+_cache: dict[tuple[str, str], list[str]] | None = None
+_CACHE_LIMIT = 1 << 20
+
+
+@contextmanager
+def token_cache() -> Iterator[None]:
+    """Within this block (training), every tokenizer caches its results in this process."""
+    global _cache
+    previous, _cache = _cache, {} if _cache is None else _cache
+    try:
+        yield
+    finally:
+        _cache = previous
+
+
+def _cached(name: str, function: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    def tokenizer(text: str) -> list[str]:
+        cache = _cache
+        if cache is None:
+            return function(text)
+        key = (name, text)
+        tokens = cache.get(key)
+        if tokens is None:
+            tokens = function(text)
+            if len(cache) < _CACHE_LIMIT:
+                cache[key] = tokens
+        return tokens
+
+    tokenizer.__name__ = tokenizer.__qualname__ = f"tokenize_{name}"
+    tokenizer.__doc__ = function.__doc__
+    return tokenizer
+
+
 def tokenize(text: str) -> list[str]:
     """jieba words of a normalized paragraph (see `normalize`)."""
     return _jieba().lcut(text)
@@ -101,122 +125,12 @@ def tokenize_rjieba(text: str) -> list[str]:
     return rjieba.cut(text)
 
 
-TOKENIZERS = {"jieba": tokenize, "rjieba": tokenize_rjieba}
+def tokenize_chars(text: str) -> list[str]:
+    """The characters of a normalized paragraph: n-grams of them are character n-grams."""
+    return list(text)
 
 
-# Words that mark a paragraph's role whatever the genre (ANNOTATION.md's cue column): tense and
-# aspect for work done, modality for work to come, admissions for problems.
-CUE_WORDS: dict[str, tuple[str, ...]] = {
-    "done": (
-        "了",
-        "已",
-        "已经",
-        "完成",
-        "共",
-        "累计",
-        "获得",
-        "取得",
-        "实现",
-        "达到",
-        "先后",
-        "分别",
-        "召开",
-        "开展了",
-        "组织了",
-        "举办",
-        "成立",
-        "投入",
-        "建成",
-        "增长",
-        "提高了",
-        "今年以来",
-        "上半年",
-        "一年来",
-        "去年",
-        "过去",
-    ),
-    "future": (
-        "将",
-        "要",
-        "拟",
-        "计划",
-        "力争",
-        "确保",
-        "争取",
-        "进一步",
-        "下半年",
-        "明年",
-        "今后",
-        "下一步",
-        "继续",
-        "加快",
-        "推进",
-        "着力",
-        "努力",
-        "务必",
-        "必须",
-        "抓好",
-        "做好",
-        "目标",
-    ),
-    "problem": (
-        "不足",
-        "不够",
-        "有待",
-        "仍然",
-        "仍",
-        "尚未",
-        "尚",
-        "面临",
-        "薄弱",
-        "滞后",
-        "难以",
-        "存在",
-        "问题",
-        "差距",
-        "不强",
-        "不高",
-        "欠缺",
-        "困难",
-        "矛盾",
-        "短板",
-        "突出",
-        "不平衡",
-        "不到位",
-        "较低",
-        "偏低",
-        "缺乏",
-        "少数",
-        "个别",
-        "一些",
-    ),
+TOKENIZERS: dict[str, Callable[[str], list[str]]] = {
+    name: _cached(name, function)
+    for name, function in (("jieba", tokenize), ("rjieba", tokenize_rjieba), ("chars", tokenize_chars))
 }
-_CUE_PATTERNS = [re.compile("|".join(map(re.escape, words))) for words in CUE_WORDS.values()]
-
-
-def cue_counts(texts: Any) -> np.ndarray:
-    """Per paragraph: log(1 + occurrences) of each cue group, and each group's share of all
-    cues, so a paragraph's leaning shows whatever its length. Dense, (n, 2 × groups)."""
-    counts = np.array(
-        [[len(pattern.findall(text)) for pattern in _CUE_PATTERNS] for text in texts],
-        dtype=np.float32,
-    ).reshape(-1, len(_CUE_PATTERNS))
-    totals = counts.sum(axis=1, keepdims=True)
-    share = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    return np.hstack([np.log1p(counts), share])
-
-
-HEADING_ROLES = ("summary", "problem", "plan")
-
-
-def cue_features(texts: Any) -> np.ndarray:
-    """`cue_counts`, then whether the paragraph is a heading that names its part's role
-    (二、存在问题 → problem, 三、下步打算 → plan, 一、基本情况 → summary; `labels.heading_role`),
-    one column per role. Alone, such a heading has few words to go by, and its cue words
-    (问题, 存在) are as common in paragraphs about problems solved. Dense, (n, 6 + 3)."""
-    texts = list(texts)
-    roles = [heading_role(text) if is_heading(text.strip()) else None for text in texts]
-    named = np.array(
-        [[float(role == wanted) for wanted in HEADING_ROLES] for role in roles], dtype=np.float32
-    ).reshape(-1, len(HEADING_ROLES))
-    return np.hstack([cue_counts(texts), named])

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from zongjie.document import LABELS, Document, documents_from_rows
+from zongjie.document import LABELS, Document
 from zongjie.segment import document_starts, heading_level, is_heading
 
 __all__ = [

@@ -1,0 +1,143 @@
+"""Paragraphs + labels → the paragraph classifier (fitted with scikit-learn, exported as arrays).
+
+The classifier reads one paragraph at a time: TF-IDF over its tokens and the lexicon cue block
+(`zongjie.features`), scored by a linear model. `fit_paragraph_classifier` fits it and returns
+a `zongjie.inference.LinearScorer`, the arrays prediction applies with numpy; scikit-learn is
+needed to fit, never to predict.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from zongjie.document import LABELS
+from zongjie.features import CueFeatures, WordTfidf, build_paragraph_features
+from zongjie.inference import LinearScorer
+from zongjie.lexicon import Lexicon
+
+__all__ = ["CLASSIFIERS", "fit_paragraph_classifier"]
+
+CLASSIFIERS = ("logreg", "complement_nb", "linear_svc")
+
+
+def _estimator(params: Mapping[str, Any], seed: int, labels: Sequence[str]) -> Any:
+    name = params["name"]
+    if name == "logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(
+            C=params["C"],
+            class_weight=params["class_weight"],
+            max_iter=params["max_iter"],
+            tol=params["tol"],
+            random_state=seed,
+        )
+    if name == "complement_nb":
+        from sklearn.naive_bayes import ComplementNB
+
+        return ComplementNB(alpha=params["alpha"])
+    if name == "linear_svc":
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        # A small training set may hold only a couple of problem paragraphs: shrink the folds.
+        rarest = min(Counter(labels).values())
+        if rarest < 2:
+            raise ValueError(
+                "calibrating linear_svc needs at least 2 paragraphs of every label; the "
+                f"training data has {dict(Counter(labels))}"
+            )
+        svc = LinearSVC(
+            C=params["C"], class_weight=params["class_weight"], tol=params["tol"], random_state=seed
+        )
+        return CalibratedClassifierCV(svc, cv=min(params["calibration_folds"], rarest))
+    raise ValueError(f"model.name must be one of {CLASSIFIERS}, not {name!r}")
+
+
+def _matrix(blocks: Sequence[Any], paragraphs: Sequence[str]) -> Any:
+    from scipy import sparse
+
+    parts = [block.transform(paragraphs) for block in blocks]
+    return sparse.hstack([sparse.csr_matrix(p) for p in parts], format="csr")
+
+
+def fit_paragraph_classifier(
+    paragraphs: Sequence[str],
+    labels: Sequence[str],
+    features: Mapping[str, Any],
+    model: Mapping[str, Any],
+    lexicon: Lexicon,
+    seed: int,
+    sample_weight: np.ndarray | None = None,
+) -> LinearScorer:
+    """Fit the classifier `model` names on `features` of labelled paragraphs (labels in
+    LABELS) and return its arrays. A label absent from `labels` is never predicted."""
+    blocks = build_paragraph_features(features, lexicon)
+    for block in blocks:
+        block.fit(paragraphs)
+    matrix = _matrix(blocks, paragraphs)
+    estimator = _estimator(model, seed, labels)
+    estimator.fit(matrix, list(labels), sample_weight=sample_weight)
+    words = next(b for b in blocks if isinstance(b, WordTfidf)).table_
+    cues = any(isinstance(b, CueFeatures) for b in blocks)
+    return _export(estimator, words, cues)
+
+
+_ABSENT = -1e4  # the score of a label the training data never showed: never chosen
+
+
+def _rows_in_label_order(classes: Sequence[str]) -> list[int]:
+    classes = [str(c) for c in classes]
+    if sorted(classes) != sorted(LABELS):
+        raise ValueError(f"the classifier learned the classes {classes}, not {list(LABELS)}")
+    return [classes.index(label) for label in LABELS]
+
+
+def _softmax_rows(classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (3, d) and intercepts (3,) in LABELS order for a softmax over the classes the
+    training data held. A binary model's one row scores its second class against the first
+    (a sigmoid is a softmax over [0, score]); a label it never saw scores `_ABSENT`."""
+    classes = [str(c) for c in classes]
+    if len(classes) == 2 and coef.shape[0] == 1:
+        coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+        intercept = np.array([0.0, intercept[0]])
+    full_coef = np.zeros((len(LABELS), coef.shape[1]))
+    full_intercept = np.full(len(LABELS), _ABSENT)
+    for row, label in enumerate(classes):
+        full_coef[LABELS.index(label)] = coef[row]
+        full_intercept[LABELS.index(label)] = intercept[row]
+    return full_coef, full_intercept
+
+
+def _export(estimator: Any, words: Any, cues: bool) -> LinearScorer:
+    name = type(estimator).__name__
+    if name == "LogisticRegression":
+        coef, intercept = _softmax_rows(estimator.classes_, estimator.coef_, estimator.intercept_)
+        return LinearScorer(words, cues, "softmax", coef[None], intercept[None])
+    if name == "ComplementNB":
+        zero = np.zeros(len(estimator.classes_))
+        coef, intercept = _softmax_rows(estimator.classes_, estimator.feature_log_prob_, zero)
+        return LinearScorer(words, cues, "softmax", coef[None], intercept[None])
+    if name == "CalibratedClassifierCV":
+        order = _rows_in_label_order(estimator.classes_)
+        coef, intercept, a, b = [], [], [], []
+        for calibrated in estimator.calibrated_classifiers_:
+            svc = calibrated.estimator
+            coef.append(svc.coef_[order])
+            intercept.append(svc.intercept_[order])
+            a.append([calibrated.calibrators[i].a_ for i in order])
+            b.append([calibrated.calibrators[i].b_ for i in order])
+        return LinearScorer(
+            words,
+            cues,
+            "calibrated",
+            np.array(coef),
+            np.array(intercept),
+            np.array(a, dtype=np.float64),
+            np.array(b, dtype=np.float64),
+        )
+    raise ValueError(f"cannot export a {name}")  # pragma: no cover - _estimator builds these

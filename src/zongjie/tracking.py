@@ -1,0 +1,358 @@
+"""A training run → MLflow: params, metrics, artifacts, the pyfunc model, sweeps, the registry.
+
+* `log_run` logs one run: the flattened composed config as params and the config file as an
+  artifact, the metrics (one per scheme, track and family), the reports and the model card,
+  and the saved model file wrapped as a pyfunc (`zongjie.serving.ParagraphLabeller`).
+* A Hydra sweep (``python train.py -m …``) logs one run per job under one parent run;
+  `SweepCallback` closes the sweep by registering its best model.
+* `register_best` registers the best run's model as ``zongjie`` in the MLflow model registry,
+  with the model card as its description.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from zongjie.document import LABELS, Document
+
+__all__ = [
+    "Sweep",
+    "SweepCallback",
+    "data_digest",
+    "log_failure",
+    "log_run",
+    "prepare_hydra_job",
+    "register_best",
+]
+
+log = logging.getLogger(__name__)
+
+CARD_NAME = "MODEL_CARD.md"
+# Tags that group runs: the sweep a run belongs to, the sweep's parent run, the data it saw.
+SWEEP_TAG = "zongjie.sweep"
+ROLE_TAG = "zongjie.role"
+DATA_TAG = "zongjie.data"
+MODEL_TAG = "zongjie.model"
+MODEL_URI_TAG = "zongjie.model_uri"
+
+
+def data_digest(documents: Sequence[Document]) -> str:
+    """A short fingerprint of the labelled data: runs are comparable only when it matches."""
+    digest = hashlib.sha256()
+    for document in documents:
+        digest.update(json.dumps([document.id, document.labels], ensure_ascii=False).encode())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The sweep a run belongs to: runs of one sweep share the tag ``zongjie.sweep = id`` and
+    sit under one parent run named `name` in the MLflow UI."""
+
+    id: str
+    name: str
+    job: int = 0
+
+
+def prepare_hydra_job(cfg: DictConfig) -> Sweep | None:
+    """Called by `train.py` inside Hydra: the sweep this job is part of (None for a single
+    run). In a sweep each job writes its model into its own output folder instead of
+    `output.model_path`, unless the command line set it, so a sweep never replaces the
+    default model; the best job's model ends up in the registry instead."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized():
+        return None
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode != RunMode.MULTIRUN:
+        return None
+    if not any(o.startswith("output.model_path=") for o in hydra_cfg.overrides.task):
+        name = Path(cfg.output.model_path).name
+        cfg.output.model_path = str(Path(hydra_cfg.runtime.output_dir) / name)
+    sweep_dir = Path(hydra_cfg.sweep.dir)
+    return Sweep(id=str(sweep_dir.resolve()), name=f"sweep {sweep_dir.name}", job=hydra_cfg.job.num)
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _parent_run(client: Any, experiment_id: str, sweep: Sweep) -> str:
+    """The sweep's parent run, created by its first job."""
+    found = client.search_runs(
+        [experiment_id],
+        filter_string=f"tags.`{SWEEP_TAG}` = {_quote(sweep.id)} and tags.`{ROLE_TAG}` = 'sweep'",
+    )
+    if found:
+        return found[0].info.run_id
+    run = client.create_run(
+        experiment_id, run_name=sweep.name, tags={SWEEP_TAG: sweep.id, ROLE_TAG: "sweep"}
+    )
+    return run.info.run_id
+
+
+def _sweep_children(client: Any, experiment_id: str, sweep_id: str) -> list[Any]:
+    return client.search_runs(
+        [experiment_id],
+        filter_string=f"tags.`{SWEEP_TAG}` = {_quote(sweep_id)} and tags.`{ROLE_TAG}` = 'job'",
+        order_by=["metrics.objective DESC"],
+    )
+
+
+def _update_parent(client: Any, experiment_id: str, parent_id: str, sweep: Sweep) -> None:
+    """The parent run shows the sweep's best objective so far and which job reached it."""
+    children = _sweep_children(client, experiment_id, sweep.id)
+    scored = [run for run in children if "objective" in run.data.metrics]
+    if scored:
+        best = scored[0]
+        client.log_metric(
+            parent_id, "best_objective", best.data.metrics["objective"], step=sweep.job
+        )
+        client.set_tag(parent_id, "best_run", best.info.run_name or best.info.run_id)
+        client.set_tag(parent_id, "best_run_id", best.info.run_id)
+    client.set_tag(parent_id, "jobs", str(len(children)))
+    client.set_terminated(parent_id, "FINISHED")
+
+
+def log_run(
+    cfg: DictConfig,
+    documents: Sequence[Document],
+    metrics: dict[str, float],
+    reports: dict[str, Any],
+    model_path: Path | None,
+    card: str | None,
+    sweep: Sweep | None,
+) -> None:
+    """One MLflow run: config, metrics, reports (texts, dicts and figures by artifact name),
+    the model card and, with `model_path`, the model file as a pyfunc model."""
+    import matplotlib.pyplot as plt
+    import mlflow
+
+    import zongjie
+
+    _quiet_mlflow()
+    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
+    experiment = mlflow.set_experiment(cfg.mlflow.experiment)
+    client = mlflow.MlflowClient()
+    tags = {DATA_TAG: data_digest(documents)}
+    parent_id = None
+    run_name = cfg.mlflow.run_name
+    if sweep is not None:
+        parent_id = _parent_run(client, experiment.experiment_id, sweep)
+        tags.update({SWEEP_TAG: sweep.id, ROLE_TAG: "job"})
+        run_name = f"{run_name} #{sweep.job}"
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    with mlflow.start_run(run_name=run_name, parent_run_id=parent_id, tags=tags) as run:
+        mlflow.log_params(_flatten(resolved))
+        mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
+        labels = [label for d in documents for label in d.labels or () if label is not None]
+        mlflow.log_params(
+            {
+                "n_documents": len(documents),
+                "n_paragraphs": len(labels),
+                **{f"n_{label}": labels.count(label) for label in LABELS},
+            }
+        )
+        if metrics:
+            mlflow.log_metrics(metrics)
+        for name, artifact in reports.items():
+            if isinstance(artifact, str):
+                mlflow.log_text(artifact, name)
+            elif isinstance(artifact, dict):
+                mlflow.log_dict(artifact, name)
+            else:
+                mlflow.log_figure(artifact, name)
+                plt.close(artifact)
+        if card is not None:
+            mlflow.log_text(card, CARD_NAME)
+        if model_path is not None:
+            from zongjie.serving import MODEL_ARTIFACT, ParagraphLabeller, signature
+
+            # A pyfunc over the saved file: it answers as `zongjie.predict` does.
+            info = mlflow.pyfunc.log_model(
+                name="model",
+                python_model=ParagraphLabeller(),
+                artifacts={MODEL_ARTIFACT: str(model_path)},
+                signature=signature(),
+                input_example={"text": ["上半年共培训干部560人次。", "下半年将进一步加强培训。"]},
+                # The model calls zongjie's code: ship the package with it.
+                code_paths=[str(Path(zongjie.__file__).parent)],
+                pip_requirements=_requirements(),
+            )
+            if card is not None:
+                # The card travels inside the model's own folder, so the registry has it too.
+                with tempfile.TemporaryDirectory() as folder:
+                    (Path(folder) / CARD_NAME).write_text(card, encoding="utf-8")
+                    client.log_model_artifact(info.model_id, str(Path(folder) / CARD_NAME))
+            mlflow.set_tags({MODEL_TAG: "logged", MODEL_URI_TAG: info.model_uri})
+        log.info("logged MLflow run %s (%s)", run.info.run_id, run_name)
+    if parent_id is not None and sweep is not None:
+        _update_parent(client, experiment.experiment_id, parent_id, sweep)
+
+
+def log_failure(cfg: DictConfig, error: Exception) -> None:
+    import traceback
+
+    import mlflow
+
+    _quiet_mlflow()
+    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
+    mlflow.set_experiment(cfg.mlflow.experiment)
+    run_name = cfg.mlflow.run_name
+    with mlflow.start_run(
+        run_name=run_name, tags={"error": f"{type(error).__name__}: {error}"[:5000]}
+    ):
+        mlflow.log_params(_flatten(OmegaConf.to_container(cfg, resolve=True)))
+        mlflow.log_text("".join(traceback.format_exception(error)), "error.txt")
+        mlflow.end_run(status="FAILED")
+
+
+def _quiet_mlflow() -> None:
+    """MLflow logs its database migrations and environment guesses at INFO, warns when it
+    pickles the pyfunc model, and draws a progress bar for the artifacts it copies while
+    logging the model: keep the console to our own lines. A user's own setting wins."""
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    for name in ("mlflow.pyfunc", "mlflow.utils.environment", "mlflow.models.model"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)[:6000]  # MLflow's limit on a param value
+    return flat
+
+
+def _requirements() -> list[str]:
+    """The package's runtime dependencies (what `predict` needs), pinned to the installed
+    versions, so the logged model's environment follows pyproject.toml."""
+    import re
+    from importlib.metadata import PackageNotFoundError, requires, version
+
+    try:
+        declared = [r for r in requires("zongjie") or [] if "extra ==" not in r]
+    except PackageNotFoundError:
+        declared = ["scikit-learn", "jieba", "numpy", "scipy", "joblib"]
+    names = [re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0] for requirement in declared]
+    return [f"{name}=={version(name)}" for name in names]
+
+
+def register_best(
+    tracking_uri: str,
+    experiment: str,
+    name: str = "zongjie",
+    sweep_id: str | None = None,
+) -> Any:
+    """Register the model of the best run (highest ``objective``) as `name` and return the
+    model version; the run's model card becomes the version's description.
+
+    The candidates are the finished runs that logged a model: those of one sweep when
+    `sweep_id` is given, otherwise those trained on the same data as the latest such run (runs
+    on other data are not comparable). If the best run's model is already a version of
+    `name`, that version is returned and nothing new is registered."""
+    import mlflow
+
+    _quiet_mlflow()
+    mlflow.set_tracking_uri(tracking_uri)
+    client = mlflow.MlflowClient()
+    found = client.get_experiment_by_name(experiment)
+    if found is None:
+        raise LookupError(f"no MLflow experiment {experiment!r} at {tracking_uri}")
+    conditions = [f"tags.`{MODEL_TAG}` = 'logged'", "attributes.status = 'FINISHED'"]
+    if sweep_id is not None:
+        conditions.append(f"tags.`{SWEEP_TAG}` = {_quote(sweep_id)}")
+    else:
+        latest = client.search_runs(
+            [found.experiment_id],
+            filter_string=" and ".join(conditions),
+            order_by=["attributes.start_time DESC"],
+            max_results=1,
+        )
+        if latest and DATA_TAG in latest[0].data.tags:
+            conditions.append(f"tags.`{DATA_TAG}` = {_quote(latest[0].data.tags[DATA_TAG])}")
+    runs = [
+        run
+        for run in client.search_runs(
+            [found.experiment_id],
+            filter_string=" and ".join(conditions),
+            order_by=["metrics.objective DESC", "attributes.start_time DESC"],
+        )
+        if "objective" in run.data.metrics
+    ]
+    if not runs:
+        raise LookupError(f"no finished run with a logged model and metrics in {experiment!r}")
+    best = runs[0]
+    run_id = best.info.run_id
+    try:
+        versions = client.search_model_versions(f"name = {_quote(name)}")
+    except mlflow.exceptions.MlflowException:
+        versions = []
+    for version in versions:
+        if version.run_id == run_id:
+            log.info("%s version %s is already the best run %s", name, version.version, run_id)
+            return version
+    tags = {
+        "objective": f"{best.data.metrics['objective']:.4f}",
+        "run_name": best.info.run_name or "",
+        DATA_TAG: best.data.tags.get(DATA_TAG, ""),
+    }
+    model_uri = best.data.tags.get(MODEL_URI_TAG) or f"runs:/{run_id}/model"
+    version = mlflow.register_model(model_uri, name, tags=tags)
+    try:
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        card = mlflow.artifacts.load_text(f"runs:/{run_id}/{CARD_NAME}")
+        client.update_model_version(name, version.version, description=card)
+    except Exception as error:  # a run logged before model cards existed
+        log.warning("run %s has no model card: %s", run_id, error)
+    log.info(
+        "registered run %s (%s, objective %.4f) as %s version %s",
+        run_id,
+        best.info.run_name,
+        best.data.metrics["objective"],
+        name,
+        version.version,
+    )
+    return version
+
+
+def _hydra_callback_base() -> type:
+    try:
+        from hydra.experimental.callback import Callback
+    except ImportError:  # pragma: no cover - hydra is part of the train extra
+        return object
+    return Callback
+
+
+class SweepCallback(_hydra_callback_base()):  # type: ignore[misc]
+    """Hydra callback (conf/config.yaml, ``hydra.callbacks``): when a sweep ends, register its
+    best job's model when `mlflow.register_best` is set."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        if not (config.mlflow.enabled and config.mlflow.log_model and config.mlflow.register_best):
+            return
+        sweep_id = str(Path(config.hydra.sweep.dir).resolve())
+        try:
+            register_best(
+                config.mlflow.tracking_uri,
+                config.mlflow.experiment,
+                config.mlflow.registered_model,
+                sweep_id=sweep_id,
+            )
+        except LookupError as error:
+            log.warning("nothing registered: %s", error)
