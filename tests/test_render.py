@@ -83,8 +83,8 @@ def test_the_digest_counts_roles_and_gathers_problems_and_plans() -> None:
 
 def test_probabilities_are_in_each_paragraph() -> None:
     page = render_html(PARAGRAPHS, LABELS, PROBA)
-    assert "<b>problem</b> summary 0.20 · problem 0.70 · plan 0.10" in page
-    assert "<b>no role</b> summary 0.50 · problem 0.20 · plan 0.30" in page
+    assert "summary 0.20 · <b>problem 0.70</b> · plan 0.10</span>" in page
+    assert "no role · summary 0.50 · problem 0.20 · plan 0.30</span>" in page
 
 
 def test_explanations_show_on_click_when_given() -> None:

@@ -193,9 +193,13 @@ def _digest(key: str, labelled: LabelledFile, reports: list[int]) -> str:
 
 
 def _probabilities(label: str | None, row: Sequence[float]) -> str:
-    values = " · ".join(f"{name} {float(p):.2f}" for name, p in zip(LABELS, row, strict=True))
-    lead = label if label is not None else "no role"
-    return f'<span class="proba" role="tooltip"><b>{lead}</b> {values}</span>'
+    """The three probabilities, the paragraph's own label in bold."""
+    values = []
+    for name, p in zip(LABELS, row, strict=True):
+        value = f"{name} {float(p):.2f}"
+        values.append(f"<b>{value}</b>" if name == label else value)
+    lead = "no role · " if label is None else ""
+    return f'<span class="proba" role="tooltip">{lead}{" · ".join(values)}</span>'
 
 
 def _paragraph(key: str, index: int, labelled: LabelledFile) -> str:
@@ -311,7 +315,7 @@ td.count { text-align: right; font-variant-numeric: tabular-nums; }
 }
 .para {
   position: relative; margin: .35rem 0; padding: .3rem .75rem .3rem 1rem; border-left: .3rem solid;
-  border-radius: 0 .3rem .3rem 0; outline-offset: 2px;
+  border-radius: 0 .3rem .3rem 0; outline-offset: 2px; scroll-margin-top: 2rem;
 }
 .para::before {
   content: attr(data-label); position: absolute; left: -4.6rem; top: .35rem; width: 4rem;
