@@ -17,7 +17,14 @@ import pytest
 from conftest import ROOT
 
 # What `make setup` reads: the project's own files, without .venv, data or caches.
-PROJECT_FILES = ("Makefile", "pyproject.toml", "uv.lock", ".python-version", "README.md")
+PROJECT_FILES = (
+    "Makefile",
+    "pyproject.toml",
+    "uv.lock",
+    ".python-version",
+    "README.md",
+    "hatch_build.py",
+)
 
 
 def test_the_makefile_installs_the_uv_that_uv_lock_keeps() -> None:

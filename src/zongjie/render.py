@@ -88,14 +88,16 @@ def render_page(files: Sequence[LabelledFile], title: str = "") -> str:
     """Several files on one page, a table of contents first when there is more than one."""
     if not files:
         raise ValueError("render_page() needs at least one file")
-    title = title or (files[0].name if len(files) == 1 else f"{len(files)} files")
+    several = len(files) > 1
+    if not title:
+        title = f"{len(files)} labelled files" if several else files[0].name or "Labelled report"
     parts = [
-        _HEAD.format(title=_text(title or "zongjie"), css=_CSS),
-        f"<header><h1>{_text(title or 'Labelled report')}</h1>{_legend()}</header>",
+        _HEAD.format(title=_text(title), css=_CSS),
+        f"<header><h1>{_text(title)}</h1>{_legend()}</header>",
     ]
-    if len(files) > 1:
+    if several:
         parts.append(_contents(files))
-    several = len(files) > 1  # one file: its name is the page's title, not repeated
+    # One file: its name is the page's title, not repeated above its digest.
     parts.extend(_file(f"f{number}", labelled, several) for number, labelled in enumerate(files, 1))
     parts.append("</body>\n</html>\n")
     return "\n".join(parts)
@@ -207,7 +209,7 @@ def _paragraph(key: str, index: int, labelled: LabelledFile) -> str:
     label = labelled.labels[index]
     role = label or "none"
     if is_heading(paragraph):
-        level = min(3 + max((heading_level(paragraph) or 1) - 1, 0), 6)
+        level = min(2 + (heading_level(paragraph) or 1), 6)  # h1, h2: the page and the file
         text = f'<h{level} class="text">{_text(paragraph)}</h{level}>'
         kind = " heading"
     else:
