@@ -46,6 +46,7 @@ def test_public_names_are_exactly_the_api() -> None:
         "predict_document_proba",
         "predict_iter",
         "predict_proba",
+        "render_html",
         "segment",
     }
 

@@ -19,6 +19,16 @@ __all__ = [
     "predict_document_proba",
     "predict_iter",
     "predict_proba",
+    "render_html",
     "segment",
 ]
 __version__ = "0.2.0"
+
+
+def __getattr__(name: str) -> object:
+    # render_html is imported on first use: `import zongjie` stays as light as a service needs.
+    if name == "render_html":
+        from zongjie.render import render_html
+
+        return render_html
+    raise AttributeError(f"module 'zongjie' has no attribute {name!r}")

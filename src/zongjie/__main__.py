@@ -1,20 +1,51 @@
-"""`python -m zongjie FILE [FILE …]` (`-` for stdin): one JSON line per paragraph.
+"""`python -m zongjie PATH [PATH …]` (`-` for stdin): label every paragraph, as JSON lines (the
+default), CSV or one HTML page.
 
-Each file is segmented, split into its reports, and each report labelled as a whole document.
-A line holds the file, the report's number in the file, the paragraph's number in its report,
-the paragraph, its label and the three probabilities.
+A directory stands for the .txt files under it. Each file is segmented, split into its reports,
+and each report labelled as a whole document (`zongjie.predict_document`). A JSON line or CSV
+row holds the file, the report's number in the file, the paragraph's number in its report, the
+paragraph, its label and the three probabilities.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
+import os
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 from zongjie.document import LABELS
 from zongjie.segment import iter_documents, iter_paragraphs, iter_text
+
+FORMATS = ("jsonl", "csv", "html")
+TEXT_SUFFIXES = (".txt",)
+
+EPILOG = """\
+input:
+  A directory stands for the .txt files under it, recursively, in sorted order (hidden files
+  and folders skipped). Encodings read: UTF-8 (with or without a BOM), UTF-16 and UTF-32 with
+  a BOM, and GB18030, which covers GBK and GB2312. A file in any other encoding is refused,
+  naming the offset of its first bad byte.
+
+output formats (--format):
+  jsonl  one JSON object per paragraph (the default): file, document, index, paragraph,
+         label, probabilities
+  csv    a header, then one row per paragraph: file, document, index, paragraph, label,
+         p_summary, p_problem, p_plan (UTF-8)
+  html   one self-contained page: paragraphs tinted by role, probabilities on hover, a digest
+         per file (counts, the problem and plan paragraphs), contents for several files
+
+  A paragraph that predict_document gives no role has label null (jsonl) or an empty label
+  (csv), and is shown untinted in html.
+
+  On a terminal, a progress bar on stderr counts the files while the output goes elsewhere.
+"""
 
 
 def _lines(name: str) -> Iterator[str]:
@@ -29,49 +60,225 @@ def _lines(name: str) -> Iterator[str]:
         yield from iter_text(stream, name)
 
 
+def _text_files(directory: Path) -> list[str]:
+    """The .txt files under `directory`, in sorted order of their path (folder by folder)."""
+    found = []
+    for folder, subfolders, files in os.walk(directory):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found.extend(
+            Path(folder, name)
+            for name in files
+            if name.lower().endswith(TEXT_SUFFIXES) and not name.startswith(".")
+        )
+    found.sort(key=lambda path: path.relative_to(directory).parts)
+    return [str(path) for path in found]
+
+
+def _inputs(paths: Sequence[str]) -> list[str]:
+    """The files to label: each path as given, a directory expanded; a bad path stops the run
+    before anything is labelled."""
+    names: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if name == "-" or path.is_file():
+            names.append(name)
+        elif path.is_dir():
+            found = _text_files(path)
+            if not found:
+                raise SystemExit(f"zongjie: {name}: a directory with no .txt files under it")
+            names.extend(found)
+        else:
+            raise SystemExit(f"zongjie: {name}: no such file or directory")
+    return names
+
+
+Report = tuple[int, list[str], list[str | None], Any]
+
+
+def _reports(name: str) -> Iterator[Report]:
+    """Each report of a file: its number, paragraphs, labels and probabilities."""
+    from zongjie.api import predict_document, predict_document_proba
+
+    # Streamed: paragraphs and reports are formed as the text arrives, so memory holds one
+    # report at a time whatever the size of the file.
+    documents = iter_documents(iter_paragraphs(_lines(name)))
+    for number, paragraphs in enumerate(documents, start=1):
+        # The labels are predict_document's own, not the probabilities' argmax: it decides
+        # which paragraphs have a role at all.
+        yield number, paragraphs, predict_document(paragraphs), predict_document_proba(paragraphs)
+
+
+def _display_name(name: str) -> str:
+    return "stdin" if name == "-" else name
+
+
+class _JsonLines:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def add(self, name: str, report: Report) -> None:
+        number, paragraphs, labels, proba = report
+        for index, (paragraph, label, row) in enumerate(
+            zip(paragraphs, labels, proba, strict=True)
+        ):
+            record = {
+                "file": name,
+                "document": number,
+                "index": index,
+                "paragraph": paragraph,
+                "label": label,
+                "probabilities": {
+                    role: round(float(p), 4) for role, p in zip(LABELS, row, strict=True)
+                },
+            }
+            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        pass
+
+
+class _Csv:
+    def __init__(self, out: TextIO) -> None:
+        self.writer = csv.writer(out, lineterminator="\n")
+        self.writer.writerow(
+            ["file", "document", "index", "paragraph", "label", *(f"p_{r}" for r in LABELS)]
+        )
+
+    def add(self, name: str, report: Report) -> None:
+        number, paragraphs, labels, proba = report
+        for index, (paragraph, label, row) in enumerate(
+            zip(paragraphs, labels, proba, strict=True)
+        ):
+            probabilities = [f"{float(p):.4f}" for p in row]
+            self.writer.writerow([name, number, index, paragraph, label or "", *probabilities])
+
+    def close(self) -> None:
+        pass
+
+
+class _Html:
+    """Collects every file, then writes one page: the digest and contents need all of it."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.files: dict[str, tuple[list[str], list[str | None], list[Any], list[int]]] = {}
+
+    def add(self, name: str, report: Report) -> None:
+        _, paragraphs, labels, proba = report
+        collected = self.files.setdefault(name, ([], [], [], []))
+        all_paragraphs, all_labels, rows, starts = collected
+        starts.append(len(all_paragraphs))
+        all_paragraphs.extend(paragraphs)
+        all_labels.extend(labels)
+        rows.extend(proba.tolist())
+
+    def close(self) -> None:
+        from zongjie.render import LabelledFile, render_page
+
+        files = [
+            LabelledFile(name, paragraphs, labels, rows, starts=starts or [0])
+            for name, (paragraphs, labels, rows, starts) in self.files.items()
+        ]
+        if not files:
+            raise SystemExit("zongjie: no paragraphs to show")
+        self.out.write(render_page(files))
+
+
+_WRITERS = {"jsonl": _JsonLines, "csv": _Csv, "html": _Html}
+
+
+class _Progress:
+    """A one-line bar on stderr, by bytes of input read, redrawn as each file is done. A
+    dozen lines instead of a dependency that every service installing zongjie would carry."""
+
+    def __init__(self, names: Sequence[str], stream: TextIO) -> None:
+        self.stream = stream
+        self.sizes = [0 if name == "-" else os.path.getsize(name) for name in names]
+        self.total = max(sum(self.sizes), 1)
+        self.done_bytes = 0
+        self.done_files = 0
+
+    def show(self, name: str) -> None:
+        width = shutil.get_terminal_size().columns
+        fraction = self.done_bytes / self.total
+        bar = "#" * round(fraction * 20)
+        line = f"{fraction:4.0%} [{bar:<20}] {self.done_files}/{len(self.sizes)} files  {name}"
+        self.stream.write("\r" + line[: width - 1].ljust(width - 1))
+        self.stream.flush()
+
+    def advance(self) -> None:
+        self.done_bytes += self.sizes[self.done_files]
+        self.done_files += 1
+
+    def close(self) -> None:
+        self.stream.write("\r" + " " * (shutil.get_terminal_size().columns - 1) + "\r")
+        self.stream.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m zongjie",
         description="Label every paragraph of Chinese work reports as summary, problem or plan.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files; - reads stdin")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="a text file, a directory of .txt files, or - for stdin",
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="jsonl", help="the output (default: jsonl)"
+    )
     parser.add_argument("--model", help="a model file other than the default")
     args = parser.parse_args(argv)
 
-    from zongjie.api import load_model, predict_document, predict_document_proba
-
+    names = _inputs(args.paths)
     if args.model:
+        from zongjie.api import load_model
+
         try:
             load_model(args.model)
         except (FileNotFoundError, ValueError) as error:
             raise SystemExit(f"zongjie: {error}") from None
     out = sys.stdout
-    for name in args.files:
-        # Streamed: paragraphs and reports are formed as the text arrives, so memory holds one
-        # report at a time whatever the size of the file.
-        documents = iter_documents(iter_paragraphs(_lines(name)))
-        try:
-            for number, paragraphs in enumerate(documents, start=1):
-                labels = predict_document(paragraphs)
-                proba = predict_document_proba(paragraphs)
-                for index, (paragraph, label, row) in enumerate(
-                    zip(paragraphs, labels, proba, strict=True)
-                ):
-                    record = {
-                        "file": name,
-                        "document": number,
-                        "index": index,
-                        "paragraph": paragraph,
-                        "label": label,
-                        "probabilities": {
-                            label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)
-                        },
-                    }
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        except ValueError as error:  # undecodable bytes
-            raise SystemExit(f"zongjie: {error}") from None
-    out.flush()
+    if isinstance(out, io.TextIOWrapper):
+        out.reconfigure(encoding="utf-8")  # the page declares UTF-8; JSON and CSV are UTF-8 too
+    progress = None
+    if len(names) > 1 and sys.stderr.isatty() and not out.isatty():
+        progress = _Progress(names, sys.stderr)
+    try:
+        _label(names, _WRITERS[args.format](out), progress)
+        out.flush()
+    except BrokenPipeError:
+        # The reader stopped early (| head): stop quietly, and keep Python's own flush at exit
+        # from failing on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 1
     return 0
+
+
+def _label(names: Sequence[str], writer: Any, progress: _Progress | None) -> None:
+    try:
+        for name in names:
+            if progress:
+                progress.show(name)
+            try:
+                for report in _reports(name):
+                    writer.add(_display_name(name), report)
+            except ValueError as error:  # undecodable bytes
+                raise SystemExit(f"zongjie: {error}") from None
+            except BrokenPipeError:
+                raise
+            except OSError as error:  # unreadable: permissions, a file gone meanwhile
+                raise SystemExit(f"zongjie: {name}: {error.strerror or error}") from None
+            if progress:
+                progress.advance()
+    finally:
+        if progress:
+            progress.close()  # an error message then starts on a clean line
+    writer.close()
 
 
 if __name__ == "__main__":
