@@ -42,6 +42,7 @@ def cue_columns(lexicon: Lexicon) -> list[str]:
         *(f"cue_share_{g}" for g in cues),
         *(f"lead_in_{g}" for g in lexicon.groups("lead_ins")),
         *(f"heading_word_{g}" for g in lexicon.groups("heading_words")),
+        *(f"label_word_{g}" for g in lexicon.groups("heading_words")),
         "heading",
         *(f"context_{g}" for g in lexicon.groups("context_patterns")),
     ]
@@ -53,12 +54,15 @@ def _cue_row(paragraph: str, lexicon: Lexicon) -> list[float]:
     total = sum(counts) or 1
     form = shape(paragraph, lexicon)
     core = normalize(form.core) if form.heading else ""
+    label = normalize(form.label)
     stripped = paragraph.strip()
+    heading_words = lexicon.words["heading_words"].values()
     return [
         *(math.log1p(c) for c in counts),
         *(c / total for c in counts),
         *(float(bool(p.search(text))) for p in lexicon.words["lead_ins"].values()),
-        *(float(bool(core and p.search(core))) for p in lexicon.words["heading_words"].values()),
+        *(float(bool(core and p.search(core))) for p in heading_words),
+        *(float(bool(label and p.search(label))) for p in heading_words),
         float(form.heading),
         *(float(bool(p.search(stripped))) for p in lexicon.patterns["context_patterns"].values()),
     ]
@@ -67,8 +71,9 @@ def _cue_row(paragraph: str, lexicon: Lexicon) -> list[float]:
 def cue_block(paragraphs: Sequence[str], lexicon: Lexicon) -> np.ndarray:
     """Dense lexicon cues, (n, len(cue_columns(lexicon))): the log count and the share of each
     cue-word group (a paragraph's leaning shows whatever its length), whether a lead-in of each
-    role occurs, whether the paragraph is a heading and which roles its words name, and which
-    context-line shapes it has (salutation, formula, byline, date)."""
+    role occurs, which roles the words of a heading or of an inline label (不足之处：…) name,
+    whether the paragraph is a heading, and which context-line shapes it has (salutation,
+    formula, byline, date)."""
     width = len(cue_columns(lexicon))
     rows = [_cue_row(p, lexicon) for p in paragraphs]
     return np.array(rows, dtype=np.float32).reshape(len(rows), width)
@@ -185,6 +190,7 @@ def _bucket(value: int, edges: Sequence[int]) -> int:
 
 
 _LENGTH_EDGES = (6, 15, 40, 120)
+_SURE = 0.5  # a classifier probability that names a heading's role
 _POSITION_BINS = 5
 
 
@@ -224,6 +230,12 @@ def sequence_attributes(
             for group, pattern in heading_words.items():
                 if pattern.search(cores[i]):
                     a[f"heading_word_{group}"] = 1.0
+        if form.label:
+            a["label"] = 1.0
+            label = normalize(form.label)
+            for group, pattern in heading_words.items():
+                if pattern.search(label):
+                    a[f"label_word_{group}"] = 1.0
         if form.markdown_level:
             a[f"markdown_{min(form.markdown_level, 4)}"] = 1.0
         if form.numbering:
@@ -260,6 +272,11 @@ def sequence_attributes(
                         a[f"{name}_heading_word_{group}"] = 1.0
                 for k, label in enumerate(LABELS):
                     a[f"{name}_p_{label}"] = float(proba[j, k])
+                # What the classifier makes of the heading, as a category: a heading passes its
+                # role down to every paragraph it encloses.
+                best = int(proba[j].argmax())
+                if proba[j, best] >= _SURE:
+                    a[f"{name}_role_{LABELS[best]}"] = 1.0
         for offset in (-1, 1):
             j = i + offset
             if 0 <= j < n:
@@ -275,5 +292,8 @@ def sequence_attributes(
             for j in {*outer, *inner}:
                 for token in _words(shapes[j].core, words, stop):
                     a[f"heading_above:{token}"] = 1.0
+            if form.label:
+                for token in _words(form.label, words, stop):
+                    a[f"label:{token}"] = 1.0
         result.append(a)
     return result

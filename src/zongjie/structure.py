@@ -25,6 +25,9 @@ _EMPHASIS = re.compile(r"\*\*|__")
 _SENTENCE_END = "。！？!?；;…"
 _CLOSERS = "”’」』)）】》\"'"
 _INNER_SENTENCE = re.compile(r"[。！？!?]")
+# An inline label opening a paragraph (工作中的不足？…, 改进措施：…, **发展意向：** …): a few
+# words, then a colon or question mark, before the paragraph's own text.
+_LABEL = re.compile(r"^\*{0,2}([^，。；;：:？?！!*,]{1,16}?)\s*\*{0,2}\s*[：:？?]\s*\*{0,2}\s*(?=\S)")
 _HEADING_MAX = 60  # a numbered or marked heading rarely runs longer
 _PLAIN_HEADING_MAX = 30  # an unmarked line must be short to be a heading, not a cut sentence
 _COLON_HEADING_MAX = 14  # 存在问题: opens a part; 具体做法是: ends a sentence
@@ -42,6 +45,7 @@ class Shape:
     ends_sentence: bool
     ends_colon: bool
     core: str  # the text without Markdown markers, emphasis and numbering
+    label: str  # an inline label opening a paragraph of text (改进措施：…), else ""
 
 
 def _strip_markers(paragraph: str) -> tuple[str, int, bool]:
@@ -66,30 +70,34 @@ def shape(paragraph: str, lexicon: Lexicon) -> Shape:
     """The form of `paragraph` (one element of `segment`'s output)."""
     text, level, bullet = _strip_markers(paragraph)
     bold = bool(_BOLD_LINE.match(text))
-    text = _EMPHASIS.sub("", text).strip()
+    plain = _EMPHASIS.sub("", text).strip()
     numbering = None
-    core = text
+    core = plain
     for name, pattern in lexicon.numbering:
-        if match := pattern.match(text):
+        if match := pattern.match(plain):
             numbering = name
-            core = text[match.end() :].strip()
+            core = plain[match.end() :].strip()
             break
     table_row = bool(_TABLE_ROW.match(paragraph.strip()))
-    ends_sentence = _ends_sentence(text)
-    ends_colon = text.endswith((":", "："))
+    ends_sentence = _ends_sentence(plain)
+    ends_colon = plain.endswith((":", "："))
     if level:
         heading = True
-    elif table_row or not text or ends_sentence or _INNER_SENTENCE.search(text):
+    elif table_row or not plain or ends_sentence or _INNER_SENTENCE.search(plain):
         heading = False
     elif bold:
         heading = True
     elif ends_colon:
         heading = len(core) <= _COLON_HEADING_MAX
     elif numbering is not None or bullet:
-        heading = len(text) <= _HEADING_MAX and not bullet
+        heading = len(plain) <= _HEADING_MAX and not bullet
     else:
-        heading = len(text) <= _PLAIN_HEADING_MAX and not re.search(r"[,，;；]", text)
-    return Shape(level, bullet, table_row, numbering, heading, ends_sentence, ends_colon, core)
+        heading = len(plain) <= _PLAIN_HEADING_MAX and not re.search(r"[,，;；]", plain)
+    match = None if heading else _LABEL.match(core)
+    label = match.group(1).strip() if match else ""
+    return Shape(
+        level, bullet, table_row, numbering, heading, ends_sentence, ends_colon, core, label
+    )
 
 
 def is_heading(paragraph: str, lexicon: Lexicon) -> bool:
