@@ -97,7 +97,7 @@ Report = tuple[int, list[str], list[str | None], Any]
 
 def _reports(name: str) -> Iterator[Report]:
     """Each report of a file: its number, paragraphs, labels and probabilities."""
-    from zongjie.api import predict_document, predict_document_proba
+    from zongjie.api import predict_document
 
     # Streamed: paragraphs and reports are formed as the text arrives, so memory holds one
     # report at a time whatever the size of the file.
@@ -105,7 +105,7 @@ def _reports(name: str) -> Iterator[Report]:
     for number, paragraphs in enumerate(documents, start=1):
         # The labels are predict_document's own, not the probabilities' argmax: it decides
         # which paragraphs have a role at all.
-        yield number, paragraphs, predict_document(paragraphs), predict_document_proba(paragraphs)
+        yield number, paragraphs, *predict_document(paragraphs, return_proba=True)
 
 
 def _display_name(name: str) -> str:

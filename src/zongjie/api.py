@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import overload
+from typing import Literal, overload
 
 import numpy as np
 
@@ -152,14 +152,27 @@ def _document_items(paragraphs: Sequence[str], function: str) -> list[str]:
     return _validate(paragraphs, function)[0]
 
 
-def predict_document(paragraphs: Sequence[str]) -> list[str | None]:
+@overload
+def predict_document(
+    paragraphs: Sequence[str], *, return_proba: Literal[False] = False
+) -> list[str | None]: ...
+@overload
+def predict_document(
+    paragraphs: Sequence[str], *, return_proba: Literal[True]
+) -> tuple[list[str | None], np.ndarray]: ...
+def predict_document(
+    paragraphs: Sequence[str], *, return_proba: bool = False
+) -> list[str | None] | tuple[list[str | None], np.ndarray]:
     """Label the paragraphs of ONE document, given in reading order, reading its structure
     (headings, lead-ins, lists, the order of its parts) as well as each paragraph's text.
     Same length out: one of `LABELS` per paragraph, or None for a paragraph with no content
     of its own (a title, an author or date line, a salutation, an empty opening or closing
-    formula)."""
+    formula). With ``return_proba=True``, also the `predict_document_proba` array, from the
+    same single pass."""
     items = _document_items(paragraphs, "predict_document")
-    return Model.document_labels(_current_model().document_states(items))
+    states = _current_model().document_states(items)
+    labels = Model.document_labels(states)
+    return (labels, Model.role_proba(states)) if return_proba else labels
 
 
 def predict_document_proba(paragraphs: Sequence[str]) -> np.ndarray:

@@ -219,6 +219,17 @@ def sequence_attributes(
     first_sentence = next((i for i, s in enumerate(shapes) if s.ends_sentence), n)
     cores = [normalize(s.core) for s in shapes]
     heading_words = lexicon.words["heading_words"]
+    # What the classifier says of a part as a whole: the mean probabilities of the paragraphs
+    # under the same innermost (and outermost) heading. A part of plans reads as plans even
+    # where one item alone reads as a review.
+    section_mean = {}
+    for depth in (0, -1):
+        members: dict[int, list[int]] = {}
+        for i, heads in enumerate(enclosing):
+            if heads:
+                members.setdefault(heads[depth], []).append(i)
+        for head, rows in members.items():
+            section_mean[(depth, head)] = proba[rows].mean(axis=0)
     result = []
     for i, (paragraph, form) in enumerate(zip(paragraphs, shapes, strict=True)):
         a: dict[str, float] = {"bias": 1.0}
@@ -265,8 +276,11 @@ def sequence_attributes(
         outer, inner = enclosing[i][:1], enclosing[i][-1:]
         if not enclosing[i]:
             a["no_heading_above"] = 1.0
-        for name, heads in (("outer", outer), ("inner", inner)):
+        for name, heads, depth in (("outer", outer, 0), ("inner", inner, -1)):
             for j in heads:
+                mean = section_mean[(depth, j)]
+                for k, label in enumerate(LABELS):
+                    a[f"{name}_part_p_{label}"] = float(mean[k])
                 for group, pattern in heading_words.items():
                     if pattern.search(cores[j]):
                         a[f"{name}_heading_word_{group}"] = 1.0
