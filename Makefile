@@ -26,8 +26,8 @@ setup: ## install uv and create .venv from the lock file (all extras and dev too
 train: setup ## train the default model (grouped CV), save it in models/, log the run to MLflow
 	MLFLOW_TRACKING_URI=$(TRACKING_URI) $(RUN) python train.py $(ARGS)
 
-test: setup ## run the test suite (with the notebooks and the model server)
-	$(RUN) pytest $(ARGS)
+test: setup ## run the test suite (with the notebooks, the model server and the slow Spark tests)
+	$(RUN) pytest -m "" $(ARGS)
 
 ui: setup ## the MLflow UI (http://127.0.0.1:5000 unless HOST, UI_PORT)
 	$(RUN) mlflow ui --backend-store-uri $(TRACKING_URI) --host $(HOST) --port $(UI_PORT)
