@@ -590,7 +590,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Rows of one document stay together and in order in each output file.
         writer = labelled.sortWithinPartitions(*(_col(c) for c in order)).write
         writer.partitionBy(*partition_by).parquet(str(args.output))
-        stage.result = "written"
+        stage.result = f"{sum(1 for _ in args.output.rglob('*.parquet')):,} Parquet files"
     with progress.stage("counting") as stage:
         written = spark.read.parquet(str(args.output))
         counts = {
