@@ -609,4 +609,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the importable module's main, not this __main__ copy's: cloudpickle ships functions of
+    # __main__ by value, with fresh globals in every task, so the worker's model cache would
+    # last one task instead of the worker's life.
+    from zongjie.spark import main as run
+
+    sys.exit(run())
