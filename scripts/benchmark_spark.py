@@ -373,7 +373,7 @@ per core, which a cluster's dedicated cores should reach.
   `spark.executor.pyspark.memory` of {d["pyspark_memory_mib"]} MiB (4 workers, 1.5×) and a
   {d["heap_gib"]} GiB JVM heap (`spark.executor.memory`): the JVM reads Parquet, shuffles and
   writes, and holds no model.
-- **Where the model lives.** `zongjie.spark` ships the {model_mib:.1f} MiB .skops file with
+- **Where the model lives.** `zongjie.spark` ships the {model_mib:.1f} MiB model file with
   `SparkContext.addFile`: each executor fetches it once into its SparkFiles folder, and each
   Python worker loads it once ({results["model"]["load_seconds"]:.1f} s here) and keeps it for
   every later batch. A broadcast would carry the bytes through the JVM to each Python worker,

@@ -162,7 +162,7 @@ def test_wrong_columns_are_named(paragraph_frame) -> None:
 
 def test_a_missing_model_file_is_named(paragraph_frame, tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match=r"nowhere\.skops"):
-        zspark.label_paragraphs(paragraph_frame, model=tmp_path / "nowhere.skops")
+        zspark.label_paragraphs(paragraph_frame, model=tmp_path / "nowhere.model")
 
 
 def test_the_model_loads_once_per_worker_process(spark, paragraph_frame) -> None:
@@ -198,7 +198,7 @@ def test_the_model_loads_once_per_worker_process(spark, paragraph_frame) -> None
 @pytest.fixture(scope="module")
 def registered(tmp_path_factory):
     """The default model logged as training logs it (the `ParagraphLabeller` pyfunc with the
-    .skops file as its artifact) and registered as `zongjie` in a temporary store: no
+    model file as its artifact) and registered as `zongjie` in a temporary store: no
     training needed, and the same model file as the in-process path."""
     mlflow = pytest.importorskip("mlflow", reason="mlflow is part of the train extra")
     from mlflow.models import infer_signature

@@ -19,7 +19,7 @@ the job. In `label_documents` the label may also be null where `predict_document
 The executors need zongjie installed. The model file goes from the driver to every executor
 with `SparkContext.addFile` and is loaded once per Python worker process (workers are reused
 across tasks and batches), so the executors run the driver's model, or the one named by
-`model`: a .skops file or an MLflow model URI such as ``models:/zongjie/latest``.
+`model`: a model file or an MLflow model URI such as ``models:/zongjie/latest``.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def _is_mlflow_uri(model: str) -> bool:
 
 
 def _mlflow_model_file(uri: str) -> Path:
-    """The .skops file inside the MLflow model at `uri` (a `zongjie.serving.ParagraphLabeller`
+    """The model file inside the MLflow model at `uri` (a `zongjie.serving.ParagraphLabeller`
     logged by training), downloaded to the driver."""
     try:
         import mlflow
@@ -154,17 +154,15 @@ def _model_file(model: str | os.PathLike[str] | None) -> Path:
 def ship_model(spark: SparkSession, model: str | os.PathLike[str] | None = None) -> str:
     """Send the model file to every executor and return its SparkFiles name.
 
-    `model` is a .skops file, an MLflow model URI, or None for the driver's default model
+    `model` is a model file, an MLflow model URI, or None for the driver's default model
     (``$ZONGJIE_MODEL`` or the packaged one), so the executors run the model the driver
     would. The file is checked on the driver first, so a broken one fails here, named."""
-    from zongjie.persistence import load_predictor
+    from zongjie.persistence import load_model_file
 
     path = _model_file(model)
-    if path.suffix != ".skops":
-        raise ValueError(f"{path}: zongjie.spark ships .skops model files only")
-    load_predictor(path)  # raises ValueError naming the file if it is not a usable model
+    load_model_file(path)  # raises ValueError naming the file if it is not a usable model
     # Named by content: two models never share a name, and one model is added once.
-    name = f"zongjie-{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}.skops"
+    name = f"zongjie-{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}.model"
     if name not in _copies:
         folder = Path(tempfile.mkdtemp(prefix="zongjie-spark-"))
         atexit.register(shutil.rmtree, folder, True)
@@ -261,7 +259,7 @@ def _label_document(
     texts = [paragraphs[i] for i in rows]
     # The label is predict_document's own, not the argmax of its probabilities: it may be None
     # for a paragraph with no role (a title, a date line), which the argmax would hide.
-    return rows, zongjie.predict_document(texts), zongjie.predict_document_proba(texts)
+    return rows, *zongjie.predict_document(texts, return_proba=True)
 
 
 def _label_group(
@@ -366,7 +364,7 @@ def label_paragraphs(
 ) -> DataFrame:
     """`df` with `label`, `p_summary`, `p_problem`, `p_plan` and `error`: each paragraph of
     `text_col` labelled on its own, as `zongjie.predict_proba` and `zongjie.predict` do.
-    `model`: a .skops file or an MLflow model URI (default: the driver's default model)."""
+    `model`: a model file or an MLflow model URI (default: the driver's default model)."""
     _check_columns(df, [text_col], "label_paragraphs")
     if not isinstance(df.schema[text_col].dataType, T.StringType):
         return _not_text(df, text_col)
@@ -536,7 +534,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--text-col", default="text", help="Parquet: the paragraph column")
     parser.add_argument("--doc-col", action="append", help="Parquet: the document id column(s)")
     parser.add_argument("--order-col", help="Parquet: the paragraph's position in its document")
-    parser.add_argument("--model", help="a .skops file or an MLflow model URI (default: packaged)")
+    parser.add_argument("--model", help="a model file or an MLflow model URI (default: packaged)")
     parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
     parser.add_argument(
         "--partition-by",
