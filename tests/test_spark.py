@@ -161,7 +161,7 @@ def test_wrong_columns_are_named(paragraph_frame) -> None:
 
 
 def test_a_missing_model_file_is_named(paragraph_frame, tmp_path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"nowhere\.skops"):
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.model"):
         zspark.label_paragraphs(paragraph_frame, model=tmp_path / "nowhere.model")
 
 
