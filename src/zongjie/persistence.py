@@ -111,7 +111,9 @@ def save_model(model: Model, path: Path) -> None:
     the old model or the new one, never a torn file."""
     path = Path(path)
     manifest, arrays = _state(model)
-    entries = {MANIFEST: json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")}
+    # Not sorted: the lexicon's groups keep their order, which the cue block's columns and the
+    # numbering styles' precedence follow. The order is the same on every save of a model.
+    entries = {MANIFEST: json.dumps(manifest, ensure_ascii=False).encode("utf-8")}
     entries.update({f"{name}.npy": _npy(array) for name, array in arrays.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
