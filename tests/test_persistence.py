@@ -3,7 +3,12 @@ say what is wrong."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import signal
+import subprocess
+import sys
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -12,8 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from zongjie import persistence
 from zongjie.features import cue_columns
-from zongjie.persistence import MANIFEST, load_model_file
+from zongjie.persistence import MANIFEST, load_model_file, save_model
+
+from conftest import ROOT
 
 Entries = dict[str, bytes]
 
@@ -24,11 +32,13 @@ def _entries(path: Path) -> Entries:
 
 
 def _write(path: Path, entries: Entries) -> None:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a repeated name, on purpose
-            for name, data in entries.items():
-                archive.writestr(name, data)
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")  # a repeated name, on purpose
+        for name, data in entries.items():
+            archive.writestr(name, data)
 
 
 def _rewritten(source: Path, target: Path, change: Callable[[dict, Entries], None]) -> Path:
@@ -47,6 +57,50 @@ def _refused(path: Path, message: str) -> None:
     with pytest.raises(ValueError, match=message) as error:
         load_model_file(path)
     assert str(path) in str(error.value)
+
+
+# ------------------------------------------------------------- features the file was fit on
+
+
+def test_weights_for_another_number_of_features_are_refused(tiny_model_path, tmp_path) -> None:
+    # A model fitted before the cue block gained columns: its weights are narrower than the
+    # features this zongjie computes. Refused on load, not with a shape error on first predict.
+    def drop_the_last_three_columns(manifest: dict, entries: Entries) -> None:
+        del manifest["classifier"]["cue_columns"]
+        coef = np.load(io.BytesIO(entries["classifier/coef.npy"]))
+        buffer = io.BytesIO()
+        np.save(buffer, coef[:, :, :-3])
+        entries["classifier/coef.npy"] = buffer.getvalue()
+
+    path = _rewritten(tiny_model_path, tmp_path / "narrow.model", drop_the_last_three_columns)
+    width = np.load(io.BytesIO(_entries(tiny_model_path)["classifier/coef.npy"])).shape[2]
+    _refused(
+        path,
+        rf"^{re.escape(str(path))} was fitted on other paragraph features than this zongjie "
+        rf"computes: its classifier weighs {width - 3} features, this zongjie gives it {width}: "
+        "retrain the model$",
+    )
+
+
+def test_other_cue_columns_are_refused_by_name(tiny_model, tiny_model_path, tmp_path) -> None:
+    columns = cue_columns(tiny_model.lexicon)
+    assert json.loads(_entries(tiny_model_path)[MANIFEST])["classifier"]["cue_columns"] == columns
+
+    def rename_one(manifest: dict, entries: Entries) -> None:
+        manifest["classifier"]["cue_columns"][-1] = "context_old_name"
+
+    path = _rewritten(tiny_model_path, tmp_path / "renamed.model", rename_one)
+    _refused(
+        path,
+        rf"was fitted on other lexicon cue features than this zongjie computes "
+        rf"\(context_old_name, {columns[-1]}\): retrain the model$",
+    )
+
+    def reorder(manifest: dict, entries: Entries) -> None:
+        manifest["classifier"]["cue_columns"].reverse()
+
+    path = _rewritten(tiny_model_path, tmp_path / "reordered.model", reorder)
+    _refused(path, r"\(the same columns in another order\): retrain the model$")
 
 
 # ------------------------------------------------------------------------------ round trips

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from zongjie.document import LABELS
+from zongjie.features import cue_columns
 from zongjie.inference import CrfTables, LinearScorer, WordTable
 from zongjie.lexicon import Lexicon, lexicon_hash
 from zongjie.model import Model
@@ -86,7 +87,14 @@ def _state(model: Model) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             "lexicon_hash": model.lexicon.hash,
         },
         "lexicon": dict(model.lexicon.data),
-        "classifier": {"kind": classifier.kind, "cues": classifier.cues, "words": word_settings},
+        "classifier": {
+            "kind": classifier.kind,
+            "cues": classifier.cues,
+            # The cue block's columns, by name: a zongjie whose features compute other columns
+            # refuses the file instead of weighing one cue by another's weight.
+            "cue_columns": cue_columns(model.lexicon) if classifier.cues else [],
+            "words": word_settings,
+        },
         "sequence": {
             "attributes": list(model.sequence.attributes),
             "words": model.sequence_words,
@@ -156,9 +164,11 @@ def load_model_file(path: Path) -> Model:
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise ValueError(f"{path} is not a readable zongjie model ({error})") from None
     try:
-        return _model(manifest, arrays)
+        model = _model(manifest, arrays)
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise ValueError(f"{path} is not a readable zongjie model (bad content: {error!r})") from None
+    _check_features(path, manifest, model)
+    return model
 
 
 def _checked_directory(path: Path, archive: zipfile.ZipFile) -> list[str]:
@@ -225,6 +235,30 @@ def _check_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
             f"{path}: its lexicon does not match the hash it was saved with "
             f"({str(recorded)[:12]}… recorded, {actual[:12]}… found): the file was edited "
             "after training; retrain the model instead"
+        )
+
+
+def _check_features(path: Path, manifest: Mapping[str, Any], model: Model) -> None:
+    """The classifier's weights fit the features this zongjie computes: the cue block's
+    columns by name (when the file records them) and the weights' width."""
+    classifier = model.classifier
+    expected = cue_columns(model.lexicon) if classifier.cues else []
+    recorded = manifest["classifier"].get("cue_columns")
+    width = classifier.words.n_features + len(expected)
+    if recorded is not None and list(recorded) != expected:
+        changed = [c for c in recorded if c not in expected] + [
+            c for c in expected if c not in recorded
+        ]
+        raise ValueError(
+            f"{path} was fitted on other lexicon cue features than this zongjie computes "
+            f"({', '.join(changed[:6]) if changed else 'the same columns in another order'}): "
+            "retrain the model"
+        )
+    if classifier.coef.shape[2] != width:
+        raise ValueError(
+            f"{path} was fitted on other paragraph features than this zongjie computes: its "
+            f"classifier weighs {classifier.coef.shape[2]} features, this zongjie gives it "
+            f"{width}: retrain the model"
         )
 
 
