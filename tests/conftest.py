@@ -50,6 +50,33 @@ def tiny_config(folder: Path, experiment: str = "test", extra: Sequence[str] = (
     )
 
 
+# Four seed reports: the title and salutation lines (seed-001), problems and plans (002-03,
+# 002-06, 002-08). Leave-one-source-out over them is four fits of three documents: an
+# end-to-end training with evaluation in seconds.
+MINI_DOCUMENTS = ("seed-001", "seed-002-03", "seed-002-06", "seed-002-08")
+
+
+def mini_config(folder: Path, experiment: str = "test", extra: Sequence[str] = ()):
+    """`tiny_config` on `MINI_DOCUMENTS` (written to `folder/mini_gold.jsonl`), evaluated by
+    leave-one-source-out only, which is also the objective."""
+    from zongjie.dataset import read_seeds, write_seeds
+
+    gold = folder / "mini_gold.jsonl"
+    if not gold.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        write_seeds([d for d in read_seeds(GOLD) if d.id in MINI_DOCUMENTS], gold)
+    return tiny_config(
+        folder,
+        experiment,
+        [
+            f"data.seeds_gold={gold}",
+            "eval.schemes=[source]",
+            "eval.objective.scheme=source",
+            *extra,
+        ],
+    )
+
+
 @pytest.fixture
 def tiny_cfg(tmp_path: Path):
     """`tiny_config` in the test's temporary folder."""
