@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conftest import SEEDS
+
+pytestmark = pytest.mark.usefixtures("use_tiny_model")  # the CLI reads ZONGJIE_MODEL
 
 PEAK_AFTER_CLI = r"""
 import contextlib, os, re, sys
