@@ -125,6 +125,9 @@ def main(argv: list[str]) -> None:
         n_trials=settings.n_trials,
         timeout=settings.timeout_minutes * 60,
         show_progress_bar=sys.stderr.isatty(),
+        # A config the data cannot fit (linear_svc calibrated on folds with a single problem
+        # paragraph) fails its trial, logged as a failed MLflow run; the search goes on.
+        catch=(ValueError,),
     )
     default, best = study.trials[0], study.best_trial
     print(f"\n{len(study.trials)} trials; default objective {default.value:.4f}")
