@@ -109,7 +109,8 @@ def test_linear_svc_needs_two_paragraphs_of_every_label() -> None:
 def test_an_unknown_classifier_is_named() -> None:
     with pytest.raises(
         ValueError,
-        match=r"^model\.name must be one of \('logreg', 'complement_nb', 'linear_svc'\), not 'forest'$",
+        match=r"^model\.name must be one of \('logreg', 'complement_nb', 'linear_svc'\), "
+        r"not 'forest'$",
     ):
         fit_paragraph_classifier(
             ["完成了。"] * 3, list(LABELS), FEATURES, {"name": "forest"}, LEXICON, 0

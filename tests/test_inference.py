@@ -129,7 +129,7 @@ def test_linear_scorer_refuses_bad_arrays() -> None:
 
 
 def test_crf_tables_forward_backward_on_a_hand_made_chain() -> None:
-    assert STATES == (*LABELS, "null")
+    assert (*LABELS, "null") == STATES
     weights = np.array([[2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 3.0, 0.0]])  # a: summary; b: plan
     transitions = np.zeros((4, 4))
     transitions[2, 0] = -50.0  # summary never follows plan

@@ -136,8 +136,9 @@ def test_a_model_keeps_its_frozen_lexicon_when_the_file_is_edited(
 
 
 def test_training_reads_the_configured_lexicon_file(tmp_path) -> None:
-    from conftest import tiny_config
     from zongjie.training import _lexicon
+
+    from conftest import tiny_config
 
     copy = tmp_path / "mine.yaml"
     shutil.copy(DEFAULT_PATH, copy)

@@ -90,7 +90,9 @@ def fit_paragraph_classifier(
 _ABSENT = -1e4  # the score of a label the training data never showed: never chosen
 
 
-def _softmax_rows(classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _softmax_rows(
+    classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Weights (3, d) and intercepts (3,) in LABELS order for a softmax over the classes the
     training data held. A binary model's one row scores its second class against the first
     (a sigmoid is a softmax over [0, score]); a label it never saw scores `_ABSENT`."""

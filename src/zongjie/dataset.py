@@ -191,7 +191,9 @@ def read_national_reports(corpora_dir: Path, min_year: int, max_year: int) -> li
                 year, content = record.get("year"), record["content"]
                 year = int(year) if year else None
             except (ValueError, AttributeError, KeyError, TypeError) as error:
-                log.warning("skipping %s line %d: not a report record (%s)", wikisource, number, error)
+                log.warning(
+                    "skipping %s line %d: not a report record (%s)", wikisource, number, error
+                )
                 continue
             if year is None:  # the NPC resolutions approving a report carry no year
                 continue

@@ -159,14 +159,18 @@ def load_model_file(path: Path) -> Model:
             manifest = _json(path, archive.read(MANIFEST))
             _check_manifest(path, manifest)
             arrays = {
-                name[: -len(".npy")]: _array(path, archive, name) for name in names if name != MANIFEST
+                name[: -len(".npy")]: _array(path, archive, name)
+                for name in names
+                if name != MANIFEST
             }
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise ValueError(f"{path} is not a readable zongjie model ({error})") from None
     try:
         model = _model(manifest, arrays)
     except (KeyError, TypeError, ValueError, IndexError) as error:
-        raise ValueError(f"{path} is not a readable zongjie model (bad content: {error!r})") from None
+        raise ValueError(
+            f"{path} is not a readable zongjie model (bad content: {error!r})"
+        ) from None
     _check_features(path, manifest, model)
     return model
 
