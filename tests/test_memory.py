@@ -9,7 +9,8 @@ import pytest
 
 from conftest import SEEDS
 
-pytestmark = pytest.mark.usefixtures("use_tiny_model")  # the CLI reads ZONGJIE_MODEL
+# The CLI reads ZONGJIE_MODEL; labelling 6 MB takes it about 20 seconds.
+pytestmark = [pytest.mark.usefixtures("use_tiny_model"), pytest.mark.slow]
 
 PEAK_AFTER_CLI = r"""
 import contextlib, os, re, sys
