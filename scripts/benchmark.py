@@ -40,11 +40,11 @@ def best_of(repeat: int, work: Callable[[], object]) -> float:
 
 
 def load_paragraphs(corpora: Path | None) -> list[str]:
-    from zongjie.corpus import read_government_reports, read_seeds
+    from zongjie.dataset import read_national_reports, read_seeds
 
     documents = read_seeds(ROOT / "data" / "labels" / "seed_gold.jsonl")
     if corpora is not None:
-        documents += read_government_reports(corpora, min_year=2014, max_year=2100)
+        documents += read_national_reports(corpora, min_year=2014, max_year=2100)
     return [p for d in documents for p in d.paragraphs]
 
 

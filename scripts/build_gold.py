@@ -2,15 +2,21 @@
 
 Kept so the gold file's provenance is reproducible: it reads the raw seeds, segments them with
 `zongjie.segment`, splits the multi-report file into documents, and attaches to every paragraph
-the label checked by hand for its source line (data/labels/seed_line_labels.jsonl).
+the label checked by hand for its source line (data/labels/seed_line_labels.jsonl). The file is
+written by `zongjie.dataset.write_seeds` and read by `zongjie.dataset.read_seeds`.
+
+    python scripts/build_gold.py [--output PATH]
 """
 
+from __future__ import annotations
+
+import argparse
 import json
 from pathlib import Path
 
+from zongjie.dataset import write_seeds
 from zongjie.document import Document
-from zongjie.labels import write_gold
-from zongjie.segment import _WATERMARK, _clean_line, segment, split_documents
+from zongjie.segment import segment, split_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw" / "seeds"
@@ -18,25 +24,30 @@ LINE_LABELS = ROOT / "data" / "labels" / "seed_line_labels.jsonl"
 GOLD = ROOT / "data" / "labels" / "seed_gold.jsonl"
 
 
-def main() -> None:
+def seed_documents() -> list[Document]:
+    """The seed reports, one Document per report, with the hand-checked line labels."""
     by_line = {}
     for row in map(json.loads, LINE_LABELS.read_text(encoding="utf-8").splitlines()):
         by_line[(row["file"], row["line"])] = row
     documents = []
     for path in sorted(RAW.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
+        lines = text.split("\n")
         paragraphs = segment(text)
         # Each kept paragraph of the seeds is one source line; find its label by line.
         kept = [
             (number, row)
-            for number, line in enumerate(text.split("\n"), start=1)
+            for number, line in enumerate(lines, start=1)
             if (row := by_line.get((path.name, number))) and row["label"] != "chrome"
         ]
-        assert len(kept) == len(paragraphs), (path.name, len(kept), len(paragraphs))
+        if len(kept) != len(paragraphs):
+            raise SystemExit(
+                f"{path.name}: {len(paragraphs)} paragraphs, {len(kept)} labelled lines"
+            )
         labels = []
         for paragraph, (number, row) in zip(paragraphs, kept, strict=True):
-            source_line = _WATERMARK.sub("", _clean_line(text.split("\n")[number - 1])).strip()
-            assert source_line == paragraph, (path.name, number)
+            if segment(lines[number - 1]) != [paragraph]:
+                raise SystemExit(f"{path.name} line {number} is not the paragraph {paragraph!r}")
             labels.append(row["label"])
         parts = split_documents(paragraphs)
         offset = 0
@@ -45,16 +56,26 @@ def main() -> None:
             documents.append(
                 Document(
                     id=f"seed-{doc_id}",
-                    source=f"data/raw/seeds/{path.name}",
-                    genre="work_report",
+                    family="institutional",
+                    group=f"seed-{doc_id}",
                     paragraphs=tuple(part),
                     labels=tuple(labels[offset : offset + len(part)]),
+                    raw_path=f"data/raw/seeds/{path.name}",
                 )
             )
             offset += len(part)
-    write_gold(documents, GOLD)
+    return documents
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--output", type=Path, default=GOLD, help="default: %(default)s")
+    args = parser.parse_args(argv)
+    documents = seed_documents()
+    write_seeds(documents, args.output)
+    shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
     print(
-        f"{GOLD.relative_to(ROOT)}: {len(documents)} documents, "
+        f"{shown}: {len(documents)} documents, "
         f"{sum(len(d.paragraphs) for d in documents)} paragraphs"
     )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 
-from zongjie.training import register_best
+from zongjie.tracking import register_best
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,9 +24,12 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
         cfg = compose(config_name="config", overrides=argv)
-    version = register_best(
-        cfg.mlflow.tracking_uri, cfg.mlflow.experiment, cfg.mlflow.registered_model
-    )
+    try:
+        version = register_best(
+            cfg.mlflow.tracking_uri, cfg.mlflow.experiment, cfg.mlflow.registered_model
+        )
+    except LookupError as error:
+        raise SystemExit(f"register: {error}") from None
     print(f"models:/{version.name}/latest is version {version.version} (run {version.run_id})")
 
 

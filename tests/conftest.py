@@ -1,7 +1,10 @@
-"""Shared fixtures: paths to the real seed data and a tiny composed Hydra config."""
+"""Shared fixtures: paths to the real data, the composed Hydra config shrunk to the seeds, and
+ONE tiny model (fitted once per session on the seed documents) that the API tests share."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -10,27 +13,74 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "data" / "raw" / "seeds"
 GOLD = ROOT / "data" / "labels" / "seed_gold.jsonl"
 CORPORA = ROOT.parent / "shared" / "corpora"
+DEFAULT_MODEL = ROOT / "models" / "zongjie.model"
+LEXICON = ROOT / "src" / "zongjie" / "lexicon.yaml"
+
+# What shrinks a training to seconds: the seed documents only, two out-of-fold folds for the
+# CRF's training probabilities, a short CRF fit, one process.
+TINY_OVERRIDES = [
+    "data=seeds",
+    f"data.seeds_gold={GOLD}",
+    f"data.raw_root={ROOT}",
+    "decoder.oof_folds=2",
+    "decoder.max_iterations=60",
+    "eval.n_jobs=1",
+]
 
 
-# Two paragraphs of each label, three times over as three documents: enough to fit a model.
-TINY_TEXTS = [
-    "上半年共完成培训120人次,新建校舍3处。",
-    "全年累计投入资金500万元,完成了目标任务。",
-    "培训形式单一,针对性不强,仍有待改进。",
-    "部分学校师资力量薄弱,发展不平衡。",
-    "下半年将进一步加强领导,力争完成全年任务。",
-    "明年要确保各项工作落到实处。",
-] * 3
-TINY_LABELS = ["summary", "summary", "problem", "problem", "plan", "plan"] * 3
-TINY_DOC_IDS = ["a"] * 6 + ["b"] * 6 + ["c"] * 6
+def compose_config(overrides: Sequence[str] = ()):
+    """The real config (conf/), composed by Hydra as `python train.py` composes it."""
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        return compose(config_name="config", overrides=list(overrides))
 
 
-def fit_tiny(features: dict, model: dict | None = None):
-    """A pipeline built from `features` and `model` (default: logreg), fitted on TINY_TEXTS."""
-    from zongjie.models import build_pipeline, fit_pipeline
+def tiny_config(folder: Path, experiment: str = "test", extra: Sequence[str] = ()):
+    """`TINY_OVERRIDES`, with the model file and the MLflow store (experiment `experiment`) in
+    `folder`."""
+    return compose_config(
+        [
+            *TINY_OVERRIDES,
+            f"output.model_path={folder / 'model.zongjie'}",
+            f"mlflow.tracking_uri=sqlite:///{folder / 'mlflow.db'}",
+            f"mlflow.experiment={experiment}",
+            *extra,
+        ]
+    )
 
-    pipeline = build_pipeline(features, model or {"name": "logreg"}, 0)
-    return fit_pipeline(pipeline, TINY_TEXTS, TINY_LABELS, doc_ids=TINY_DOC_IDS)
+
+# Four seed reports: the title and salutation lines (seed-001), problems and plans (002-03,
+# 002-06, 002-08). Leave-one-source-out over them is four fits of three documents: an
+# end-to-end training with evaluation in seconds.
+MINI_DOCUMENTS = ("seed-001", "seed-002-03", "seed-002-06", "seed-002-08")
+
+
+def mini_config(folder: Path, experiment: str = "test", extra: Sequence[str] = ()):
+    """`tiny_config` on `MINI_DOCUMENTS` (written to `folder/mini_gold.jsonl`), evaluated by
+    leave-one-source-out only, which is also the objective."""
+    from zongjie.dataset import read_seeds, write_seeds
+
+    gold = folder / "mini_gold.jsonl"
+    if not gold.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        write_seeds([d for d in read_seeds(GOLD) if d.id in MINI_DOCUMENTS], gold)
+    return tiny_config(
+        folder,
+        experiment,
+        [
+            f"data.seeds_gold={gold}",
+            "eval.schemes=[source]",
+            "eval.objective.scheme=source",
+            *extra,
+        ],
+    )
+
+
+@pytest.fixture
+def tiny_cfg(tmp_path: Path):
+    """`tiny_config` in the test's temporary folder."""
+    return tiny_config(tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -43,26 +93,56 @@ def seed_002() -> str:
     return (SEEDS / "002_354727535b141923.txt").read_text(encoding="utf-8")
 
 
-def tiny_config(folder: Path, experiment: str = "test"):
-    """The real config, composed by Hydra, shrunk to the seed documents and three folds, with
-    MLflow (experiment `experiment`) and the model file in `folder`."""
-    from hydra import compose, initialize_config_dir
+@pytest.fixture(scope="session")
+def seed_documents():
+    from zongjie.dataset import read_seeds
 
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        return compose(
-            config_name="config",
-            overrides=[
-                "data=seeds",
-                f"data.gold_path={GOLD}",
-                "eval.n_splits=3",
-                f"output.model_path={folder / 'model.skops'}",
-                f"mlflow.tracking_uri=sqlite:///{folder / 'mlflow.db'}",
-                f"mlflow.experiment={experiment}",
-            ],
-        )
+    return read_seeds(GOLD)
+
+
+@pytest.fixture(scope="session")
+def tiny_folder(tmp_path_factory) -> Path:
+    """Where the tiny model lives, beside the copy of lexicon.yaml it was trained with."""
+    folder = tmp_path_factory.mktemp("tiny")
+    shutil.copy(LEXICON, folder / "lexicon.yaml")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_fitted(tiny_folder: Path, seed_documents):
+    """The tiny model as fitted, in memory: on the seed documents (`TINY_OVERRIDES`), with the
+    lexicon read from `tiny_folder/lexicon.yaml`."""
+    from zongjie.lexicon import read_lexicon
+    from zongjie.training import fit_model
+
+    cfg = tiny_config(tiny_folder, extra=[f"features.lexicon={tiny_folder / 'lexicon.yaml'}"])
+    return fit_model(seed_documents, cfg, read_lexicon(cfg.features.lexicon))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tiny_folder: Path, tiny_fitted) -> Path:
+    """The tiny model's file, saved as `save_model` saves any model."""
+    from zongjie.persistence import save_model
+
+    path = tiny_folder / "tiny.model"
+    save_model(tiny_fitted, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_model_path: Path):
+    """The tiny model, read back from its file."""
+    from zongjie.persistence import load_model_file
+
+    return load_model_file(tiny_model_path)
 
 
 @pytest.fixture
-def tiny_cfg(tmp_path: Path):
-    """`tiny_config` in the test's temporary folder."""
-    return tiny_config(tmp_path)
+def use_tiny_model(tiny_model, tiny_model_path, monkeypatch) -> Iterator[None]:
+    """The zongjie API answers with the tiny model (in this process, and in the processes the
+    test starts, through ZONGJIE_MODEL)."""
+    from zongjie import api
+
+    monkeypatch.setattr(api, "_model", tiny_model)
+    monkeypatch.setenv("ZONGJIE_MODEL", str(tiny_model_path))
+    yield

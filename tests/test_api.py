@@ -1,9 +1,14 @@
-"""The API other services import: its contract, labels on real snippets, and bad input."""
+"""The API other services import: its contract, labels on real snippets, bad input, threads and
+what a predicting process imports. Answers come from the session's tiny model (fitted on the
+seeds, see conftest); tests/test_default_model.py checks the committed default model."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,15 +17,20 @@ import zongjie
 from zongjie import (
     LABELS,
     api,
+    persistence,
     predict,
     predict_document,
     predict_document_proba,
     predict_iter,
     predict_proba,
-    segment,
 )
+from zongjie.persistence import save_model
 
-# Real paragraphs: seed 002 (lines 3, 70, 118) and the 2016 government work report.
+from conftest import DEFAULT_MODEL, ROOT
+
+pytestmark = pytest.mark.usefixtures("use_tiny_model")
+
+# Real paragraphs of seed 002 (lines 3, 70, 118).
 SUMMARY = (
     "##镇幅员面积为144.5平方公里,辖20个村委会42个村民小组,总人口55983人。目前,全镇有初级中学2所,"
     "7个中心完小和4所小学,在校学生有845人,教师733人。适龄儿童入学率和初等教育完成率均为100%。"
@@ -33,11 +43,12 @@ PLAN = (
     "1、加强领导,明确责任。镇党委结合各村、各单位实际,负责具体安排落实,调动广大党员参与的积极性,"
     "扎实开展党员教育的各项活动,保证党员教育的质量和覆盖面,认真组织好民主评议活动。"
 )
-GWR_PLAN = "今后五年，要在已经确定的全面建成小康社会目标要求的基础上，努力实现以下目标。"
+FUNCTIONS = [predict, predict_proba, predict_document, predict_document_proba]
 
 
 def test_public_names_are_exactly_the_api() -> None:
     assert LABELS == ("summary", "problem", "plan")
+    assert zongjie.__version__ == "0.2.0"
     assert set(zongjie.__all__) == {
         "LABELS",
         "load_model",
@@ -52,20 +63,37 @@ def test_public_names_are_exactly_the_api() -> None:
 
 
 def test_labels_of_real_snippets() -> None:
-    assert predict([SUMMARY, PROBLEM, PLAN, GWR_PLAN]) == ["summary", "problem", "plan", "plan"]
+    assert predict([SUMMARY, PROBLEM, PLAN]) == ["summary", "problem", "plan"]
+    assert predict(PLAN) == "plan"  # one str in, one label out
 
 
 def test_a_heading_that_names_its_part_labels_itself() -> None:
-    # The first three are seed 002's; out of fold, the classifier alone read the first two as
-    # summary and plan.
     headings = ["二、存在问题", "存在问题:", "二、2024年工会工作要点", "一、基本情况"]
     assert predict(headings) == ["problem", "problem", "plan", "summary"]
     assert list(predict_proba(headings).argmax(axis=1)) == [1, 1, 2, 0]
     assert list(predict_iter(headings)) == predict(headings)
 
 
-def test_one_str_in_one_label_out() -> None:
-    assert predict(PLAN) == "plan"
+def test_predict_document_reads_a_whole_report(seed_documents) -> None:
+    report = seed_documents[6]  # seed-002-06: review, problems, plans
+    assert report.id == "seed-002-06"
+    assert predict_document(list(report.paragraphs)) == list(report.labels)
+
+
+def test_predict_document_gives_no_role_to_a_title_a_date_or_a_salutation(seed_001: str) -> None:
+    paragraphs = zongjie.segment(seed_001)
+    assert paragraphs[:4] == [
+        "教育局半年工作总结会议发言",
+        "时间:2022-09-10 09:52:00",
+        "教育局半年工作总结会议发言",
+        "同志们:",
+    ]
+    assert predict_document(paragraphs)[:6] == [None, None, None, None, "summary", "summary"]
+    # predict stays three-way: a title read alone still gets a role.
+    assert all(isinstance(label, str) for label in predict(paragraphs[:4]))
+    proba = predict_document_proba(paragraphs)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(proba[4:6].argmax(axis=1)) == [0, 0]
 
 
 def test_empty_in_empty_out() -> None:
@@ -73,12 +101,13 @@ def test_empty_in_empty_out() -> None:
     assert predict_proba([]).shape == (0, 3)
     assert predict_document([]) == []
     assert predict_document_proba([]).shape == (0, 3)
+    assert list(predict_iter([])) == []
 
 
 def test_probabilities_are_in_label_order_and_sum_to_one() -> None:
     proba = predict_proba([SUMMARY, PROBLEM, PLAN])
     assert proba.shape == (3, 3)
-    assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-9)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
     assert list(proba.argmax(axis=1)) == [0, 1, 2]
     assert predict_proba(PLAN).shape == (1, 3)
 
@@ -86,36 +115,22 @@ def test_probabilities_are_in_label_order_and_sum_to_one() -> None:
 def test_numpy_arrays_and_tuples_are_sequences() -> None:
     assert predict(np.array([SUMMARY, PLAN])) == ["summary", "plan"]
     assert predict((SUMMARY,)) == ["summary"]
+    assert predict_document(np.array([SUMMARY, PLAN])) == predict_document([SUMMARY, PLAN])
 
 
-def test_predict_document_uses_headings(seed_002: str) -> None:
-    paragraphs = ["二、存在问题", "学校布局调整的任务仍然很重。", "三、下步打算", "加强培训。"]
-    assert predict_document(paragraphs) == ["problem", "problem", "plan", "plan"]
-
-
-def test_whole_document_path(seed_002: str) -> None:
-    paragraphs = segment(seed_002)
-    labels = predict_document(paragraphs)
-    assert len(labels) == len(paragraphs) and set(labels) <= set(LABELS)
-    assert labels[paragraphs.index("二、存在问题")] == "problem"
-    assert labels[paragraphs.index("三、下步打算")] == "plan"
-
-
-@pytest.mark.parametrize(
-    "function", [predict, predict_proba, predict_document, predict_document_proba]
-)
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_element_of_wrong_type_names_its_index_and_type(function) -> None:
     with pytest.raises(TypeError, match=r"^paragraph 1 is NoneType, not str$"):
         function([SUMMARY, None])
+    with pytest.raises(TypeError, match=r"^paragraph 3 is NoneType, not str$"):
+        function([SUMMARY, PROBLEM, PLAN, None])
     with pytest.raises(TypeError, match=r"^paragraph 0 is int, not str$"):
         function([3])
     with pytest.raises(TypeError, match=r"^paragraph 2 is bytes, not str$"):
         function([SUMMARY, PLAN, b"x"])
 
 
-@pytest.mark.parametrize(
-    "function", [predict, predict_proba, predict_document, predict_document_proba]
-)
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_blank_element_names_its_index(function) -> None:
     with pytest.raises(ValueError, match=r"^paragraph 1 is blank$"):
         function([SUMMARY, "  \u3000\n"])
@@ -124,11 +139,12 @@ def test_blank_element_names_its_index(function) -> None:
 
 
 @pytest.mark.parametrize("bad", [None, 3, 2.5, b"bytes", {"a": "b"}, {SUMMARY}])
-@pytest.mark.parametrize(
-    "function", [predict, predict_proba, predict_document, predict_document_proba]
-)
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_argument_of_wrong_type(function, bad) -> None:
-    with pytest.raises(TypeError, match=r"takes a str or a sequence of str, not"):
+    name = function.__name__
+    with pytest.raises(
+        TypeError, match=rf"^{name}\(\) takes a str or a sequence of str, not {type(bad).__name__}$"
+    ):
         function(bad)
 
 
@@ -139,7 +155,11 @@ def test_blank_single_str() -> None:
 
 @pytest.mark.parametrize("function", [predict_document, predict_document_proba])
 def test_document_functions_refuse_raw_text(function) -> None:
-    with pytest.raises(TypeError, match=r"use zongjie\.segment"):
+    message = (
+        rf"^{function.__name__}\(\) takes the paragraphs of one document as a sequence of str, "
+        r"not a str \(use zongjie\.segment\(text\) to split raw text\)$"
+    )
+    with pytest.raises(TypeError, match=message):
         function(SUMMARY)
 
 
@@ -148,56 +168,137 @@ def test_document_functions_refuse_raw_text(function) -> None:
     ["The county finished all its targets.", "😀🎉", "。。。!!!", "1234", "中国" * 100_000],
     ids=["english", "emoji", "punctuation", "digits", "200k-chars"],
 )
-def test_any_other_text_gets_a_label(text: str) -> None:
-    assert predict(text) in LABELS
-    assert predict_document([text, text]) and set(predict_document([text])) <= set(LABELS)
-
-
-def test_default_model_loads_once_across_threads(monkeypatch) -> None:
-    monkeypatch.setattr(api, "_model", None)
-    loads = []
-    real_load = api._load_default
-
-    def counting_load():
-        loads.append(threading.get_ident())
-        return real_load()
-
-    monkeypatch.setattr(api, "_load_default", counting_load)
-    paragraphs = [SUMMARY, PROBLEM, PLAN] * 20
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: predict(paragraphs), range(16)))
-    assert len(loads) == 1
-    assert all(result == results[0] for result in results)
-
-
-def test_load_model_errors_name_the_file(tmp_path) -> None:
-    missing = tmp_path / "missing.skops"
-    with pytest.raises(FileNotFoundError, match=r"missing\.skops"):
-        zongjie.load_model(missing)
-    foreign = tmp_path / "foreign.skops"
-    foreign.write_bytes(b"not a model at all")
-    with pytest.raises(ValueError, match=r"foreign\.skops is not a readable zongjie model"):
-        zongjie.load_model(foreign)
+def test_any_other_text_gets_an_answer(text: str) -> None:
+    proba = predict_proba([text, text])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert predict(text) == LABELS[int(proba[0].argmax())]
+    states = predict_document_proba([text, text])
+    np.testing.assert_allclose(states.sum(axis=1), 1.0)
+    assert len(predict_document([text, text])) == 2
 
 
 def test_predict_iter_streams_in_order() -> None:
     paragraphs = [SUMMARY, PROBLEM, PLAN] * 7
     stream = predict_iter(iter(paragraphs), batch_size=4)
     assert next(stream) == "summary"  # a label is out before the stream is consumed
-    assert [predict(SUMMARY), *stream] == predict(paragraphs)
-    assert list(predict_iter([])) == []
+    assert ["summary", *stream] == predict(paragraphs)
 
 
 def test_predict_iter_names_bad_elements_by_stream_index() -> None:
     with pytest.raises(TypeError, match=r"^paragraph 5 is NoneType, not str$"):
         list(predict_iter([SUMMARY] * 5 + [None], batch_size=2))
-    with pytest.raises(TypeError, match=r"predict_iter\(\) takes an iterable of str, not str"):
+    with pytest.raises(TypeError, match=r"^predict_iter\(\) takes an iterable of str, not str$"):
         predict_iter(SUMMARY)
+    with pytest.raises(TypeError, match=r"^predict_iter\(\) takes an iterable of str, not int$"):
+        predict_iter(3)
 
 
-def test_eight_threads_give_the_labels_one_thread_gives() -> None:
-    paragraphs = [SUMMARY, PROBLEM, PLAN, GWR_PLAN] * 50
-    expected = predict(paragraphs)
+# ----------------------------------------------------------------------- the model in use
+
+
+def test_load_model_errors_name_the_file(tmp_path) -> None:
+    missing = tmp_path / "missing.model"
+    with pytest.raises(FileNotFoundError, match=r"^no model file at .*missing\.model$"):
+        zongjie.load_model(missing)
+    foreign = tmp_path / "foreign.model"
+    foreign.write_bytes(b"not a model at all")
+    with pytest.raises(ValueError, match=r"foreign\.model is not a readable zongjie model"):
+        zongjie.load_model(foreign)
+
+
+def test_load_model_switches_the_model_every_function_uses(tiny_model, tiny_model_path) -> None:
+    loaded = zongjie.load_model(tiny_model_path)
+    assert api._model is loaded and loaded is not tiny_model
+    np.testing.assert_array_equal(predict_proba([SUMMARY]), tiny_model.paragraph_proba([SUMMARY]))
+
+
+def test_the_default_model_path(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("ZONGJIE_MODEL", str(tmp_path / "mine.model"))
+    assert api.default_model_path() == tmp_path / "mine.model"
+    monkeypatch.delenv("ZONGJIE_MODEL")
+    assert api.default_model_path() == DEFAULT_MODEL  # a source checkout: models/
+
+
+def test_the_default_model_loads_once_across_threads(monkeypatch, tiny_model_path) -> None:
+    monkeypatch.setattr(api, "_model", None)
+    loads = []
+    real_load = persistence.load_model_file
+
+    def counting_load(path):
+        loads.append(path)
+        return real_load(path)
+
+    monkeypatch.setattr(persistence, "load_model_file", counting_load)
+    paragraphs = [SUMMARY, PROBLEM, PLAN] * 20
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: predict(paragraphs), range(32)))
+        results = list(pool.map(lambda _: predict(paragraphs), range(16)))
+    assert loads == [tiny_model_path]  # ZONGJIE_MODEL, once
+    assert all(result == results[0] for result in results)
+
+
+def test_eight_threads_give_the_answers_one_thread_gives(seed_documents) -> None:
+    documents = [list(d.paragraphs) for d in seed_documents]
+    paragraphs = [p for d in documents for p in d]
+    expected = (predict(paragraphs), [predict_document(d) for d in documents])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(
+            pool.map(
+                lambda _: (predict(paragraphs), [predict_document(d) for d in documents]), range(16)
+            )
+        )
     assert all(result == expected for result in results)
+
+
+def test_a_model_swapped_mid_call_never_mixes_two_models(tiny_model, tmp_path) -> None:
+    # A second model that answers differently: the same model, its classifier's weights negated.
+    flipped = replace(
+        tiny_model,
+        classifier=replace(tiny_model.classifier, coef=-tiny_model.classifier.coef),
+    )
+    paths = [tmp_path / "a.model", tmp_path / "b.model"]
+    save_model(tiny_model, paths[0])
+    save_model(flipped, paths[1])
+    paragraphs = [SUMMARY, PROBLEM, PLAN] * 30
+    answers = [m.paragraph_proba(paragraphs) for m in (tiny_model, flipped)]
+    assert not np.allclose(*answers)
+    stop = threading.Event()
+
+    def swap() -> None:
+        i = 0
+        while not stop.is_set():
+            zongjie.load_model(paths[i % 2])
+            i += 1
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(lambda _: predict_proba(paragraphs), range(40)))
+    finally:
+        stop.set()
+        swapper.join()
+    assert all(any(np.array_equal(r, a) for a in answers) for r in results)
+
+
+NO_TRAINING_STACK = """
+import sys
+import zongjie
+print(zongjie.predict(["上半年共完成培训120人次。", "下半年将进一步加强领导。"]))
+print(zongjie.predict_document(["二、存在问题", "经费不足。"]))
+heavy = ("sklearn", "scipy", "sklearn_crfsuite", "pycrfsuite", "mlflow", "hydra", "omegaconf",
+         "pandas", "joblib", "jieba")
+print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
+"""
+
+
+def test_a_predicting_process_never_imports_the_training_stack(tiny_model_path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", NO_TRAINING_STACK],
+        env={"ZONGJIE_MODEL": str(tiny_model_path), "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == "[]"

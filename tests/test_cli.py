@@ -1,4 +1,6 @@
-"""`python -m zongjie PATH …`: one JSON line per paragraph, or CSV, or one HTML page."""
+"""`python -m zongjie PATH …`: one JSON line per paragraph, or CSV, or one HTML page. The CLI
+runs with the session's tiny model (ZONGJIE_MODEL), and its labels are compared with
+`predict_document`'s in this process, on the same model."""
 
 from __future__ import annotations
 
@@ -11,10 +13,14 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 
+import pytest
+
 from zongjie import LABELS, predict_document, segment
 from zongjie.segment import split_documents
 
 from conftest import SEEDS
+
+pytestmark = pytest.mark.usefixtures("use_tiny_model")
 
 
 def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -43,10 +49,33 @@ def test_stdin_with_bom() -> None:
     result = _run("-", stdin="\ufeff二、存在问题\n学校布局调整的任务仍然很重。\n".encode())
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
-    assert [(r["paragraph"], r["label"]) for r in records] == [
-        ("二、存在问题", "problem"),
-        ("学校布局调整的任务仍然很重。", "problem"),
-    ]
+    paragraphs = ["二、存在问题", "学校布局调整的任务仍然很重。"]
+    assert [r["paragraph"] for r in records] == paragraphs
+    assert [r["label"] for r in records] == predict_document(paragraphs)
+
+
+def test_labels_none_where_predict_document_gives_no_role() -> None:
+    result = _run(str(SEEDS / "001_fc0c1e1a6d6d8450.txt"), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8"))))
+    assert [row["label"] for row in rows[:5]] == ["", "", "", "", "summary"]
+    jsonl = _run(str(SEEDS / "001_fc0c1e1a6d6d8450.txt"))
+    first = json.loads(jsonl.stdout.decode("utf-8").splitlines()[0])
+    assert first["paragraph"] == "教育局半年工作总结会议发言" and first["label"] is None
+
+
+def test_another_model_file(tmp_path, tiny_model_path) -> None:
+    text = "二、存在问题\n学校布局调整的任务仍然很重。\n".encode()
+    with_option = _run("-", "--model", str(tiny_model_path), stdin=text)
+    assert with_option.returncode == 0, with_option.stderr
+    assert with_option.stdout == _run("-", stdin=text).stdout
+    missing = _run("-", "--model", str(tmp_path / "absent.model"), stdin=text)
+    assert missing.returncode == 1
+    assert missing.stderr.decode() == f"zongjie: no model file at {tmp_path / 'absent.model'}\n"
+    foreign = tmp_path / "notes.model"
+    foreign.write_text("not a model", encoding="utf-8")
+    refused = _run("-", "--model", str(foreign), stdin=text)
+    assert refused.stderr.decode().startswith(f"zongjie: {foreign} is not a readable zongjie model")
+    assert b"Traceback" not in refused.stderr
 
 
 def test_gbk_and_utf16_files_are_read(tmp_path) -> None:
@@ -137,7 +166,8 @@ def test_html_page_of_two_files_with_contents_and_nothing_executable(tmp_path) -
     assert {"f1", "f2"} <= ids and all(link[1:] in ids for link in links)
     paragraphs = [attrs for tag, attrs in parser.tags if "para" in (attrs.get("class") or "")]
     seed_text = (SEEDS / "001_fc0c1e1a6d6d8450.txt").read_text(encoding="utf-8")
-    assert len(paragraphs) == len(segment(seed_text)) + 2
+    hostile_text = hostile.read_text(encoding="utf-8")
+    assert len(paragraphs) == len(segment(seed_text)) + len(segment(hostile_text))
 
 
 def test_a_directory_is_its_txt_files_recursively_in_sorted_order(tmp_path) -> None:

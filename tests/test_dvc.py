@@ -1,8 +1,9 @@
-"""The DVC pipeline: its stages parse, list real files and real config values, and the prepared
-data reads back as exactly what `load_documents` derives."""
+"""The DVC pipeline: its stages parse, in order, depend on the package folder and on real
+files, read real config values, and their commands are configs Hydra composes."""
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -12,79 +13,94 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from zongjie.training import load_documents, read_prepared
-
-from conftest import GOLD, ROOT
+from conftest import ROOT, compose_config
 
 DVC = Path(sys.executable).parent / "dvc"
 PIPELINE = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
+STAGES = PIPELINE["stages"]
+
+
+def _paths(entries: list) -> list[str]:
+    return [next(iter(e)) if isinstance(e, dict) else e for e in entries]
 
 
 def test_stages_and_their_order() -> None:
-    stages = PIPELINE["stages"]
-    assert {"prepare", "train", "evaluate"} <= set(stages)
-    assert "data/prepared/paragraphs.jsonl" in stages["train"]["deps"]
-    assert "data/prepared/paragraphs.jsonl" in stages["evaluate"]["deps"]
-    assert stages["evaluate"]["metrics"] and stages["evaluate"]["plots"]
-    plots = [next(iter(p)) for p in stages["evaluate"]["plots"]]
-    assert any("confusion" in p for p in plots)
+    assert list(STAGES) == ["gold", "prepare", "train", "evaluate"]
+    assert "data/labels/seed_gold.jsonl" in _paths(STAGES["gold"]["outs"])
+    assert "data/labels/seed_gold.jsonl" in STAGES["prepare"]["deps"]
+    assert "data/prepared/paragraphs.jsonl" in _paths(STAGES["prepare"]["outs"])
+    for stage in ("train", "evaluate"):
+        assert "data/prepared/paragraphs.jsonl" in STAGES[stage]["deps"]
+    assert _paths(STAGES["train"]["outs"]) == ["${output.model_path}"]
+    assert _paths(STAGES["evaluate"]["metrics"]) == ["reports/metrics.json"]
+
+
+def test_every_stage_depends_on_the_whole_package() -> None:
+    for name, stage in STAGES.items():
+        assert "src/zongjie" in stage["deps"], name
+        assert not [d for d in stage["deps"] if d.startswith("src/zongjie/")], name
+
+
+def test_train_fits_only_and_evaluate_writes_only_reports() -> None:
+    train = shlex.split(STAGES["train"]["cmd"])
+    assert train[:2] == ["python", "train.py"]
+    assert {"data=prepared", "eval.enabled=false", "mlflow.enabled=false"} <= set(train)
+    evaluate = shlex.split(STAGES["evaluate"]["cmd"])
+    assert {
+        "data=prepared",
+        "eval.enabled=true",
+        "output.save_model=false",
+        "mlflow.enabled=false",
+        "eval.reports_dir=reports",
+    } <= set(evaluate)
+
+
+@pytest.mark.parametrize("stage", ["train", "evaluate"])
+def test_the_commands_compose(stage: str) -> None:
+    overrides = [a for a in shlex.split(STAGES[stage]["cmd"])[2:] if not a.startswith("hydra.")]
+    cfg = compose_config(overrides)
+    assert cfg.data.prepared_path == "data/prepared/paragraphs.jsonl"
+    assert cfg.mlflow.enabled is False
 
 
 def test_every_dependency_and_parameter_exists() -> None:
-    produced = {
-        next(iter(out)) if isinstance(out, dict) else out
-        for stage in PIPELINE["stages"].values()
-        for out in stage.get("outs", [])
-    }
-    for name, stage in PIPELINE["stages"].items():
-        for dep in stage.get("deps", []):
+    produced = {path for stage in STAGES.values() for path in _paths(stage.get("outs", []))}
+    for name, stage in STAGES.items():
+        for dep in stage["deps"]:
             if dep.startswith("../") or dep in produced:
                 continue  # the corpora folder beside the repository, or another stage's output
             assert (ROOT / dep).exists(), f"{name}: {dep}"
         for entry in stage.get("params", []):
-            for path, keys in entry.items() if isinstance(entry, dict) else [(entry, None)]:
+            for path, keys in entry.items():
                 config = OmegaConf.load(ROOT / path)
                 for key in keys or []:
                     assert OmegaConf.select(config, key) is not None, f"{name}: {path}:{key}"
 
 
-# The zongjie modules each stage's script imports: a change to any of them must rerun it.
-STAGE_IMPORTS = {
-    "gold": "scripts/build_gold.py",
-    "prepare": "scripts/prepare.py",
-    "train": "train.py",
-    "evaluate": "train.py",
-}
-
-
-@pytest.mark.parametrize("stage", sorted(STAGE_IMPORTS))
-def test_every_module_a_stage_imports_is_a_dependency(stage: str) -> None:
-    script = STAGE_IMPORTS[stage]
-    listing = (
-        "import runpy, sys\n"
-        f"sys.argv = [{script!r}]\n"
-        f"runpy.run_path({script!r}, run_name='imported')\n"  # defines, does not run main()
-        "print('\\n'.join(sorted(getattr(m, '__file__', None) or '' for n, m in "
-        "list(sys.modules.items()) if n == 'zongjie' or n.startswith('zongjie.'))))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", listing], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    imported = {
-        Path(path).resolve().relative_to(ROOT).as_posix()
-        for path in out.split()
-        if path.endswith(".py") and not path.endswith("__init__.py")
+def test_the_parameter_files_are_the_default_choices() -> None:
+    defaults = OmegaConf.load(ROOT / "conf" / "config.yaml").defaults
+    chosen = {
+        f"conf/{group}/{choice}.yaml"
+        for entry in defaults
+        if isinstance(entry, dict) or OmegaConf.is_dict(entry)
+        for group, choice in entry.items()
+        if group in ("data", "features", "model", "decoder")
     }
-    assert imported, "no zongjie module imported"
-    assert sorted(imported - set(PIPELINE["stages"][stage]["deps"])) == []
+    assert chosen == {
+        "conf/data/default.yaml",
+        "conf/features/word.yaml",
+        "conf/model/logreg.yaml",
+        "conf/decoder/crf.yaml",
+    }
+    for stage in ("train", "evaluate"):
+        files = {path for entry in STAGES[stage]["params"] for path in entry}
+        assert chosen <= files, stage
 
 
-def test_train_stage_tracks_the_configured_model_path() -> None:
+def test_the_model_output_is_the_configured_model_path() -> None:
     config = OmegaConf.load(ROOT / "conf" / "config.yaml")
-    outs = [next(iter(o)) for o in PIPELINE["stages"]["train"]["outs"]]
-    # templated from conf/config.yaml (`vars:`), with the model card beside it
-    assert outs == ["${output.model_path}", "models/MODEL_CARD.md"]
-    assert config.output.model_path
+    assert PIPELINE["vars"] == ["conf/config.yaml:output"]
+    assert config.output.model_path == "models/zongjie.model"
 
 
 @pytest.mark.skipif(not DVC.exists(), reason="dvc is a development dependency")
@@ -97,28 +113,18 @@ def test_dvc_reads_the_pipeline() -> None:
         assert stage in result.stdout
 
 
-def test_prepared_data_reads_back_as_derived(tmp_path) -> None:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import prepare
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
-    output = tmp_path / "paragraphs.jsonl"
-    prepare.main(["--output", str(output), "data=seeds", f"data.gold_path={GOLD}"])
-    derived = load_documents(OmegaConf.create({"gold_path": str(GOLD), "use_corpora": False}))
-    assert read_prepared(output) == derived
-    assert (tmp_path / "stats.json").is_file()
-    first = yaml.safe_load(output.read_text(encoding="utf-8").splitlines()[0])
-    assert set(first) == {
-        "doc_id", "genre", "source", "para_index", "text", "label", "weak_label", "label_source"
-    }  # fmt: skip
-    config = OmegaConf.create({"prepared_path": str(output)})
-    assert load_documents(config) == derived
-
-
-def test_missing_prepared_data_says_how_to_make_it(tmp_path) -> None:
-    with pytest.raises(FileNotFoundError, match="dvc repro prepare"):
-        read_prepared(tmp_path / "absent.jsonl")
+@pytest.mark.skipif(not DVC.exists(), reason="dvc is a development dependency")
+def test_dvc_repro_dry_run_lists_every_stage() -> None:
+    result = subprocess.run(
+        [str(DVC), "repro", "--dry", "--force"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    for stage in ("gold", "prepare", "train", "evaluate"):
+        assert f"Running stage '{stage}'" in result.stdout
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -1,96 +1,181 @@
-"""Features: normalisation, tokenizers, and the numpy-applied TF-IDF against scikit-learn's."""
+"""What the models read: the lexicon cue block of the paragraph classifier, and the attributes
+of each paragraph of a document for the sequence model."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from sklearn.base import clone
 
-from zongjie.features import build_features
-from zongjie.labels import load_gold
-from zongjie.text import TOKENIZERS, cue_counts, cue_features, normalize, tokenize, tokenize_rjieba
+from zongjie.features import (
+    CueFeatures,
+    WordTfidf,
+    build_paragraph_features,
+    cue_block,
+    cue_columns,
+    sequence_attributes,
+)
+from zongjie.lexicon import default_lexicon
 
-from conftest import GOLD
-
-
-@pytest.fixture(scope="module")
-def paragraphs() -> list[str]:
-    return [p for d in load_gold(GOLD) for p in d.paragraphs]
-
-
-def test_normalize_folds_the_genres_conventions() -> None:
-    assert normalize("１９９０年，ＧＤＰ增长３．６８％。") == "0年,gdp增长0%。"
-    assert normalize("我们\u3000完成了 任务\n") == "我们完成了任务"
-    assert normalize("①加强领导⒈落实") == "0加强领导0.落实"
-    assert normalize("ﬁ²") == "fi0"  # outside the fast table: full NFKC
-    # A unit's name for itself is the government reports' 我们; the country and 自我 are not.
-    assert normalize("我镇坚持德育为首,我局、我校和我国") == "我们坚持德育为首,我们、我们和我国"
-    assert normalize("加强自我校正") == "加强自我校正"
+LEXICON = default_lexicon()
 
 
-@pytest.mark.parametrize("tokenizer", ["jieba", "rjieba"])
-def test_numpy_tfidf_equals_scikit_learns(paragraphs: list[str], tokenizer: str) -> None:
-    features = build_features(
-        {
-            "kind": "word",
-            "tokenizer": tokenizer,
-            "min_df": 2,
-            "max_df": 0.9,
-            "stop_words": ["的", "和", "。"],
-        }
-    ).fit(paragraphs)
-    reference = clone(features.vectorizer).fit(paragraphs)
-    unseen = ["全新的词汇组合出现在这里。", "", "Only English words here."]
-    for texts in (paragraphs, unseen):
-        _assert_same(features.transform(texts), reference.transform(texts))
-    assert list(features.get_feature_names_out()) == list(reference.get_feature_names_out())
+def _cues(paragraph: str) -> dict[str, float]:
+    row = cue_block([paragraph], LEXICON)[0]
+    return {c: round(float(v), 3) for c, v in zip(cue_columns(LEXICON), row, strict=True) if v}
 
 
-def _assert_same(ours, theirs) -> None:
-    assert ours.shape == theirs.shape
-    ours.sort_indices()
-    theirs.sort_indices()
-    assert (ours.indptr == theirs.indptr).all() and (ours.indices == theirs.indices).all()
-    np.testing.assert_allclose(ours.data, theirs.data, rtol=1e-6)
+def test_cue_columns_follow_the_lexicon_groups() -> None:
+    assert cue_columns(LEXICON) == [
+        "cue_log_done", "cue_log_future", "cue_log_problem",
+        "cue_share_done", "cue_share_future", "cue_share_problem",
+        "lead_in_problem", "lead_in_plan", "lead_in_summary",
+        "heading_word_summary", "heading_word_problem", "heading_word_plan",
+        "label_word_summary", "label_word_problem", "label_word_plan",
+        "heading",
+        "context_salutation", "context_formula", "context_byline", "context_date",
+    ]  # fmt: skip
 
 
-def test_trigrams_too(paragraphs: list[str]) -> None:
-    features = build_features({"kind": "word", "ngram_range": [1, 3], "min_df": 2})
-    features.fit(paragraphs[:120])
-    reference = clone(features.vectorizer).fit(paragraphs[:120])
-    _assert_same(features.transform(paragraphs), reference.transform(paragraphs))
+@pytest.mark.parametrize(
+    ("paragraph", "cues"),
+    [
+        # A heading naming its part (rule 1): its words count as heading words.
+        (
+            "二、存在问题",
+            {
+                "cue_log_problem": 1.099,
+                "cue_share_problem": 1.0,
+                "heading_word_problem": 1.0,
+                "heading": 1.0,
+            },
+        ),
+        # A lead-in of the plans (rule 2).
+        (
+            "下半年，我局将重点做好以下几项工作：",
+            {"cue_log_future": 1.386, "cue_share_future": 1.0, "lead_in_plan": 1.0},
+        ),
+        # A salutation standing alone (rule 8).
+        ("各位代表！", {"context_salutation": 1.0}),
+        # An inline label naming a role (不足之处：…) is not a heading.
+        (
+            "不足之处：测试写得太少。",
+            {
+                "cue_log_problem": 0.693,
+                "cue_share_problem": 1.0,
+                "lead_in_problem": 1.0,
+                "label_word_problem": 1.0,
+            },
+        ),
+        (
+            "上半年共完成了培训120人次。",
+            {"cue_log_done": round(math.log1p(4), 3), "cue_share_done": 1.0},
+        ),
+        ("时间:2022-09-10 09:52:00", {"heading": 1.0, "context_byline": 1.0}),
+    ],
+)
+def test_cue_block_of_real_paragraphs(paragraph: str, cues: dict[str, float]) -> None:
+    assert _cues(paragraph) == cues
 
 
-def test_both_tokenizers_agree_on_most_paragraphs(paragraphs: list[str]) -> None:
-    assert set(TOKENIZERS) == {"jieba", "rjieba"}
-    same = sum(tokenize(normalize(p)) == tokenize_rjieba(normalize(p)) for p in paragraphs)
-    assert same / len(paragraphs) >= 0.9
-
-
-def test_unknown_choices_are_named() -> None:
-    with pytest.raises(ValueError, match=r"features\.kind must be word, char or word\+char"):
-        build_features({"kind": "bytes"})
-    with pytest.raises(ValueError, match=r"features\.tokenizer must be one of"):
-        build_features({"kind": "word", "tokenizer": "pkuseg"})
-
-
-def test_cue_features_add_the_role_a_heading_names() -> None:
-    texts = [
-        "二、存在问题",
-        "三、下步打算",
-        "一、基本情况",
-        "二、加强队伍建设,提高教师素质",  # a heading that names no role
-        "针对存在的问题,我们及时进行了整改。",  # a sentence, not a heading
-    ]
-    features = cue_features(texts)
-    np.testing.assert_array_equal(features[:, :6], cue_counts(texts))
-    # Columns summary, problem, plan.
+def test_cue_block_shape_and_type() -> None:
+    block = cue_block(["一、主要成绩", "经费不足。"], LEXICON)
+    assert block.shape == (2, 20) and block.dtype == np.float32
+    assert cue_block([], LEXICON).shape == (0, 20)
     np.testing.assert_array_equal(
-        features[:, 6:], [[0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 0, 0], [0, 0, 0]]
+        CueFeatures(LEXICON).fit(["x"]).transform(["经费不足。"]), block[1:]
     )
-    assert cue_features([]).shape == (0, 9)
 
 
-def test_unknown_cue_blocks_are_named() -> None:
-    with pytest.raises(ValueError, match=r"features\.cues must be false, true or one of"):
-        build_features({"kind": "word", "cues": "shapes"})
+def test_paragraph_features_are_tfidf_then_cues() -> None:
+    params = {
+        "tokenizer": "chars",
+        "ngram_range": [1, 2],
+        "min_df": 1,
+        "max_df": 1.0,
+        "max_features": None,
+        "sublinear_tf": True,
+        "stop_words": [],
+        "cues": True,
+    }
+    blocks = build_paragraph_features(params, LEXICON)
+    assert [type(b) for b in blocks] == [WordTfidf, CueFeatures]
+    assert [type(b) for b in build_paragraph_features({**params, "cues": False}, LEXICON)] == [
+        WordTfidf
+    ]
+    with pytest.raises(
+        ValueError,
+        match=r"features\.tokenizer must be one of \['chars', 'jieba', 'rjieba'\], not 'pkuseg'",
+    ):
+        build_paragraph_features({**params, "tokenizer": "pkuseg"}, LEXICON)
+
+
+def test_word_tfidf_transforms_to_a_sparse_matrix() -> None:
+    tfidf = WordTfidf("rjieba", (1, 1), 1, 1.0, None, False, ["的"]).fit(
+        ["我们完成了任务", "我们将完成任务", "问题的原因"]
+    )
+    matrix = tfidf.transform(["完成任务", "没有已知的词"])
+    assert matrix.shape == (2, tfidf.table_.n_features)
+    assert matrix[1].nnz == 0 and matrix[0].nnz == 2
+    assert sorted(tfidf.table_.feature_names()) == sorted(
+        ["我们", "完成", "了", "任务", "将", "问题", "原因"]
+    )
+
+
+# ---------------------------------------------------------------------- sequence attributes
+
+DOCUMENT = ["一、主要成绩", "上半年共完成了培训120人次。", "二、存在问题", "经费不足。"]
+PROBA = np.array([[0.9, 0.05, 0.05], [0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.3, 0.6, 0.1]])
+
+
+def test_each_paragraph_reads_its_enclosing_heading() -> None:
+    attributes = sequence_attributes(DOCUMENT, PROBA, LEXICON)
+    assert len(attributes) == 4
+    first, item, heading, problem = attributes
+    assert first["p_summary"] == 0.9 and first["logp_summary"] == pytest.approx(math.log(0.9001))
+    assert {
+        "heading",
+        "heading_word_summary",
+        "numbering_cn",
+        "no_heading_above",
+        "from_start_0",
+        "next-1_none",
+    } <= set(first)
+    assert item["outer_heading_word_summary"] == 1.0 and item["outer_role_summary"] == 1.0
+    assert item["inner_p_summary"] == 0.9 and item["next-1_heading"] == 1.0
+    assert "no_heading_above" not in item
+    # The second part's heading closes the first: its item reads 存在问题, not 主要成绩.
+    assert "no_heading_above" in heading
+    assert problem["outer_heading_word_problem"] == 1.0 and problem["outer_role_problem"] == 1.0
+    assert "outer_heading_word_summary" not in problem
+    assert problem["to_end_0"] == 1.0 and problem["next1_none"] == 1.0
+    assert not any(key.startswith("word:") for a in attributes for key in a)
+
+
+def test_words_of_the_paragraph_and_of_its_headings() -> None:
+    attributes = sequence_attributes(DOCUMENT, PROBA, LEXICON, "rjieba", ["。"])
+    problem = attributes[3]
+    assert {k for k in problem if k.startswith(("word:", "heading_above:"))} == {
+        "word:经费不足",
+        "heading_above:存在",
+        "heading_above:问题",
+    }
+
+
+def test_an_inline_label_names_the_role_of_its_paragraph() -> None:
+    proba = np.full((1, 3), 1 / 3)
+    (attributes,) = sequence_attributes(
+        ["改进措施：加强学习，提高能力。"], proba, LEXICON, "rjieba"
+    )
+    assert attributes["label"] == 1.0
+    assert {"label:改进", "label:措施"} <= set(attributes)
+    (attributes,) = sequence_attributes(["不足之处：测试写得太少。"], proba, LEXICON)
+    assert attributes["label_word_problem"] == 1.0
+
+
+def test_salutations_and_formulas_are_marked() -> None:
+    paragraphs = ["各位代表！", "现在，我代表市人民政府向大会报告工作，请予审议。"]
+    salutation, formula = sequence_attributes(paragraphs, np.full((2, 3), 1 / 3), LEXICON)
+    assert salutation["context_salutation"] == 1.0
+    assert formula["context_formula"] == 1.0

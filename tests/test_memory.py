@@ -5,7 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conftest import SEEDS
+
+# The CLI reads ZONGJIE_MODEL; labelling 6 MB takes it about 20 seconds.
+pytestmark = [pytest.mark.usefixtures("use_tiny_model"), pytest.mark.slow]
 
 PEAK_AFTER_CLI = r"""
 import contextlib, os, re, sys

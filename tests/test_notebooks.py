@@ -1,4 +1,4 @@
-"""The notebooks execute top to bottom (nbmake) on the seed sample against the committed default
+"""The notebooks execute top to bottom (nbmake) on the seed reports against the committed default
 model, and are committed with their outputs stripped."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def test_outputs_are_stripped(notebook) -> None:
             assert cell["outputs"] == [] and cell["execution_count"] is None, cell["source"][:80]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs(notebook, tmp_path) -> None:
     # As on a fresh clone: no MLflow store yet, so notebook 02 logs its tiny runs to a temp store.

@@ -9,8 +9,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zongjie import LABELS, predict, predict_document, predict_document_proba, predict_proba
+from zongjie import LABELS, api, predict, predict_document, predict_document_proba, predict_proba
 from zongjie.segment import decode, segment
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tiny_model(tiny_model):
+    """The API answers with the session's tiny model (a module-scoped fixture: hypothesis runs
+    each test many times)."""
+    previous, api._model = api._model, tiny_model
+    yield
+    api._model = previous
+
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 paragraph_text = st.text(min_size=1, max_size=300).filter(lambda t: t.strip() != "")
@@ -64,8 +74,11 @@ def test_predict_and_proba_are_well_formed(paragraphs: list[str]) -> None:
 def test_predict_document_is_well_formed(paragraphs: list[str]) -> None:
     labels = predict_document(paragraphs)
     proba = predict_document_proba(paragraphs)
-    assert len(labels) == len(paragraphs) and set(labels) <= set(LABELS)
+    assert len(labels) == len(paragraphs) and set(labels) <= {*LABELS, None}
     assert proba.shape == (len(paragraphs), 3) and np.allclose(proba.sum(axis=1), 1.0)
+    # Where predict_document gives a role, it is the likeliest given content.
+    for label, row in zip(labels, proba, strict=True):
+        assert label is None or label == LABELS[int(row.argmax())]
 
 
 @SETTINGS
@@ -77,6 +90,6 @@ def test_predict_document_is_well_formed(paragraphs: list[str]) -> None:
 def test_a_non_str_element_is_named_by_index(paragraphs, bad, position) -> None:
     position = min(position, len(paragraphs))
     items = [*paragraphs[:position], bad, *paragraphs[position:]]
-    for function in (predict, predict_proba, predict_document):
+    for function in (predict, predict_proba, predict_document, predict_document_proba):
         with pytest.raises(TypeError, match=rf"^paragraph {position} is {type(bad).__name__}, "):
             function(items)

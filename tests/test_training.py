@@ -1,8 +1,10 @@
-"""End to end on a tiny config: grouped CV, the saved pipeline, the MLflow run, the Hydra entry."""
+"""Training: the out-of-fold probabilities the CRF learns from, what each part is fitted on,
+the objective, and `train` / `train.py` end to end on tiny configs."""
 
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -10,96 +12,234 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zongjie.corpus import read_seeds
-from zongjie.evaluation import evaluate, grouped_folds, labelled
-from zongjie.models import DocumentClassifier, build_pipeline, fit_pipeline, proba_in_label_order
-from zongjie.persistence import load_model_file, load_pipeline
-from zongjie.training import (
-    CARD_NAME,
-    genre_balance,
-    load_documents,
-    objective,
-    sentences,
-    train,
-)
+from zongjie import training
+from zongjie.dataset import write_prepared
+from zongjie.document import Document
+from zongjie.lexicon import default_lexicon
+from zongjie.persistence import load_model_file
+from zongjie.training import fit_model, objective, out_of_fold_proba, train
 
-from conftest import GOLD, ROOT
+from conftest import ROOT, mini_config, tiny_config
 
 
-def test_folds_never_split_a_document() -> None:
-    documents = read_seeds(GOLD)
-    folds = grouped_folds(documents, n_splits=3, seed=0)
-    tested = [i for _, test in folds for i in test]
-    assert sorted(tested) == list(range(len(documents)))  # each document tested exactly once
-    for train_idx, test_idx in folds:
-        assert not set(train_idx) & set(test_idx)
-    predictions = evaluate(
-        documents,
-        folds,
-        lambda: build_pipeline({"kind": "char", "min_df": 1}, {"name": "complement_nb"}, 0),
-        lambda pipeline, docs: fit_pipeline(
-            pipeline, *labelled(docs)[:2], doc_ids=labelled(docs)[2]
-        ),
-        raw_root=ROOT,
+def test_train_py_composes_the_config() -> None:
+    result = subprocess.run(
+        [sys.executable, "train.py", "--cfg", "job", "data=seeds", "model=complement_nb"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    n_labelled = len(labelled(documents)[0])
-    assert len(predictions.truth["isolated"]) == len(predictions.truth["document"]) == n_labelled
-    assert len(predictions.truth["raw"]) == n_labelled  # every paragraph found again by text
-    assert 0 < len(predictions.truth["headless"]) < n_labelled
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "name: complement_nb" in result.stdout
+    assert "use_corpora: false" in result.stdout
 
 
-def test_train_end_to_end(tiny_cfg) -> None:
-    import mlflow
+def test_objective_is_the_mean_of_the_family_means_of_its_tracks() -> None:
+    metrics = {
+        "family_isolated_family_mean_macro_f1": 0.5,
+        "family_document_family_mean_macro_f1": 0.9,
+        "family_raw_family_mean_macro_f1": 0.7,
+        "source_isolated_family_mean_macro_f1": 0.1,  # another scheme: not used
+        "family_isolated_personal_macro_f1": 0.0,  # one family alone: not used
+    }
+    assert objective(metrics, "family", ["isolated", "document"]) == pytest.approx(0.7)
+    assert objective(
+        metrics, "family", ["isolated", "document", "headless", "raw"]
+    ) == pytest.approx(0.7)
+    assert math.isnan(objective(metrics, "source", ["raw"]))
 
-    metrics = train(tiny_cfg)
-    for key in (
-        "isolated_macro_f1",
-        "isolated_f1_problem",
-        "document_macro_f1",
-        "isolated_work_report_macro_f1",
-    ):
-        assert 0.0 <= metrics[key] <= 1.0
-    model = load_pipeline(Path(tiny_cfg.output.model_path))
-    assert proba_in_label_order(model, ["下半年将重点做好以下工作:"]).shape == (1, 3)
 
-    mlflow.set_tracking_uri(tiny_cfg.mlflow.tracking_uri)
-    runs = mlflow.search_runs(experiment_names=["test"], output_format="list")
-    assert len(runs) == 1
-    run = runs[0]
-    assert run.data.params["model.name"] == "logreg"
-    assert run.data.params["features.kind"] == "word"
-    assert run.data.params["eval.n_splits"] == "3"
-    assert run.data.metrics["isolated_macro_f1"] == pytest.approx(metrics["isolated_macro_f1"])
-    client = mlflow.MlflowClient()
-    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
-    assert {"config.yaml", "confusion_matrix.png", "classification_report.txt"} <= artifacts
-    logged = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
-    assert list(logged.predict(["下半年将重点做好以下工作:", "二、存在问题"])) == [
-        "plan",
-        "problem",
+class _Scorer:
+    """Stands for a fitted classifier: its probabilities say which fit made them."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def proba(self, paragraphs, lexicon) -> np.ndarray:
+        return np.full((len(paragraphs), 3), float(self.number))
+
+
+def _documents() -> list[Document]:
+    groups = ["a", "a", "b", "c", "d", "e", "e"]
+    return [
+        Document(f"doc{i}", "personal", group, ("完成了。", "经费不足。"), ("summary", "problem"))
+        for i, group in enumerate(groups)
     ]
-    info = mlflow.models.get_model_info(f"runs:/{run.info.run_id}/model")
-    assert info.signature is not None and info.saved_input_example_info is not None
 
 
-def test_same_config_same_metrics(tiny_cfg) -> None:
-    tiny_cfg.mlflow.log_model = False
-    assert train(tiny_cfg) == train(tiny_cfg)
+def test_out_of_fold_probabilities_come_from_a_classifier_that_never_saw_the_group(
+    tmp_path, monkeypatch
+) -> None:
+    fits: list[set[str]] = []
+
+    def fake_fit(documents, cfg, lexicon):
+        fits.append({d.group for d in documents})
+        return _Scorer(len(fits) - 1)
+
+    monkeypatch.setattr(training, "_fit_classifier", fake_fit)
+    cfg = tiny_config(tmp_path, extra=["decoder.oof_folds=3"])
+    documents = _documents()
+    result = out_of_fold_proba(documents, cfg, default_lexicon())
+    assert len(fits) == 3
+    assert sorted(result) == sorted(d.id for d in documents)
+    for document in documents:
+        fit = int(result[document.id][0, 0])
+        assert document.group not in fits[fit]
+    # A group's documents share a fold.
+    assert result["doc0"][0, 0] == result["doc1"][0, 0]
+    assert result["doc5"][0, 0] == result["doc6"][0, 0]
+    # More folds than groups: one fold per group.
+    fits.clear()
+    out_of_fold_proba(
+        documents, tiny_config(tmp_path, extra=["decoder.oof_folds=9"]), default_lexicon()
+    )
+    assert len(fits) == 5
 
 
+def test_what_each_part_is_fitted_on(tmp_path, monkeypatch) -> None:
+    classifier_fits, sequence_fits = [], []
+
+    def fake_classifier(texts, labels, features, model, lexicon, seed, sample_weight):
+        classifier_fits.append((list(texts), list(labels), sample_weight.tolist()))
+        return _Scorer(0)
+
+    def fake_sequence(documents, probabilities, lexicon, params, words, stop_words):
+        sequence_fits.append([d.id for d in documents])
+        return "tables"
+
+    monkeypatch.setattr(training, "fit_paragraph_classifier", fake_classifier)
+    monkeypatch.setattr(training, "fit_sequence_model", fake_sequence)
+    documents = [
+        Document("seed", "institutional", "s", ("总结", "完成了。"), (None, "summary")),
+        Document("gwr", "national_gov", "sc", ("要推进。",), ("plan",), label_source="weak"),
+    ]
+    cfg = tiny_config(tmp_path)
+    model = fit_model(documents, cfg, default_lexicon())
+    # The classifier: every labelled paragraph (no null), the weak labels at half weight.
+    assert classifier_fits[-1] == (["完成了。", "要推进。"], ["summary", "plan"], [1.0, 0.5])
+    # The CRF: the gold documents only, unless decoder.weak_documents.
+    assert sequence_fits == [["seed"]]
+    assert model.sequence == "tables" and model.sequence_words == "rjieba"
+    assert model.stop_words == tuple(cfg.features.stop_words)
+    fit_model(
+        documents, tiny_config(tmp_path, extra=["decoder.weak_documents=true"]), default_lexicon()
+    )
+    assert sequence_fits[-1] == ["seed", "gwr"]
+
+
+def test_training_without_documents_says_where_to_look(tmp_path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    cfg = tiny_config(tmp_path, extra=[f"data.seeds_gold={empty}", "mlflow.enabled=false"])
+    with pytest.raises(
+        ValueError, match=r"^no labelled documents to train on: check data\.seeds_gold"
+    ):
+        train(cfg)
+
+
+def test_the_same_config_gives_the_same_model_file_and_so_does_the_prepared_data(
+    tmp_path, seed_documents
+) -> None:
+    """DVC's stages read the prepared file: the model file must not tell the difference."""
+    cfg = tiny_config(tmp_path, extra=["eval.enabled=false", "mlflow.enabled=false"])
+    cfg.output.model_path = str(tmp_path / "first.model")
+    assert train(cfg) == {}
+    cfg.output.model_path = str(tmp_path / "second.model")
+    train(cfg)
+    prepared = tmp_path / "paragraphs.jsonl"
+    write_prepared(seed_documents, prepared)
+    cfg = tiny_config(
+        tmp_path,
+        extra=["eval.enabled=false", "mlflow.enabled=false", f"data.prepared_path={prepared}"],
+    )
+    cfg.output.model_path = str(tmp_path / "prepared.model")
+    train(cfg)
+    first = (tmp_path / "first.model").read_bytes()
+    assert (tmp_path / "second.model").read_bytes() == first
+    assert (tmp_path / "prepared.model").read_bytes() == first
+    assert not (tmp_path / "MODEL_CARD.md").exists()  # no evaluation, no card
+    metadata = load_model_file(tmp_path / "first.model").metadata
+    assert metadata["metrics"] == {} and len(metadata["config_hash"]) == 16
+
+
+@pytest.mark.slow
+def test_train_evaluates_saves_the_model_card_and_the_reports(tmp_path) -> None:
+    cfg = mini_config(
+        tmp_path, extra=["mlflow.enabled=false", f"eval.reports_dir={tmp_path / 'reports'}"]
+    )
+    metrics = train(cfg)
+    tracks = ("isolated", "document", "headless", "raw")
+    expected = {
+        "objective",
+        "source_document_null_precision",
+        "source_document_null_recall",
+        "source_raw_matched_share",
+    }
+    for track in tracks:
+        expected.add(f"source_{track}_family_mean_macro_f1")
+        expected |= {
+            f"source_{track}_institutional_{k}"
+            for k in ("macro_f1", "f1_summary", "f1_problem", "f1_plan")
+        }
+    assert set(metrics) == expected
+    assert metrics["objective"] == pytest.approx(
+        np.mean([metrics[f"source_{t}_family_mean_macro_f1"] for t in tracks])
+    )
+    assert metrics["source_raw_matched_share"] == 1.0
+    model = load_model_file(Path(cfg.output.model_path))
+    assert model.metadata["metrics"] == {k: round(v, 6) for k, v in metrics.items()}
+    card = (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert card.startswith("# Model card: zongjie")
+    assert "| institutional work reports (seeds, gold) | 4 | 4 | 76 | 6 | 26 | 4 |" in card
+    assert f"| document | {metrics['source_document_institutional_f1_summary']:.3f} |" in card
+    reports = tmp_path / "reports"
+    assert json.loads((reports / "metrics.json").read_text())["objective"] == round(
+        metrics["objective"], 6
+    )
+    rows = (reports / "predictions_source_isolated.csv").read_text().splitlines()
+    assert rows[0] == "document,family,actual,predicted" and len(rows) == 1 + 108
+    for name in (
+        "source_document_classification_report.txt",
+        "source_document_confusion_matrix.png",
+    ):
+        assert (reports / name).stat().st_size > 100
+    matrix = json.loads((reports / "source_isolated_confusion_matrix.json").read_text())
+    assert matrix["columns"] == ["summary", "problem", "plan", "null", "missing"]
+    assert sum(map(sum, matrix["matrix"])) == 76 + 6 + 26
+
+
+@pytest.mark.slow
+def test_evaluate_only_writes_no_model(tmp_path) -> None:
+    cfg = mini_config(
+        tmp_path,
+        extra=[
+            "mlflow.enabled=false",
+            "output.save_model=false",
+            f"eval.reports_dir={tmp_path / 'reports'}",
+        ],
+    )
+    metrics = train(cfg)
+    assert not Path(cfg.output.model_path).exists() and not (tmp_path / "MODEL_CARD.md").exists()
+    assert json.loads((tmp_path / "reports" / "metrics.json").read_text()) == {
+        k: round(v, 6) for k, v in sorted(metrics.items())
+    }
+
+
+@pytest.mark.slow
 def test_train_py_with_overrides(tmp_path) -> None:
-    model_path = tmp_path / "svc.skops"
+    model_path = tmp_path / "svc.model"
     result = subprocess.run(
         [
-            sys.executable,
-            "train.py",
-            "model=linear_svc",
-            "features.ngram_range=[1,3]",
-            "data=seeds",
-            "eval.n_splits=3",
+            *(sys.executable, "train.py"),
+            *(
+                "model=linear_svc",
+                "features.ngram_range=[1,3]",
+                "eval.enabled=false",
+                "mlflow.enabled=false",
+            ),
+            *("data=seeds", "decoder.oof_folds=2", "decoder.max_iterations=60"),
             f"output.model_path={model_path}",
-            f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}",
-            "mlflow.log_model=false",
             f"hydra.run.dir={tmp_path / 'hydra'}",
         ],
         cwd=ROOT,
@@ -108,146 +248,6 @@ def test_train_py_with_overrides(tmp_path) -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    classifier = load_pipeline(model_path).named_steps["classifier"]
-    assert type(classifier.estimator_).__name__ == "CalibratedClassifierCV"
-
-
-def test_objective_counts_each_genre_equally() -> None:
-    metrics = {
-        "isolated_work_report_macro_f1": 0.5,
-        "isolated_gwr_macro_f1": 0.9,
-        "document_work_report_macro_f1": 1.0,
-        "document_gwr_macro_f1": 1.0,
-        "isolated_macro_f1": 0.88,  # dominated by the larger genre: not used
-    }
-    assert objective(metrics, ["isolated", "document"], ["gwr", "work_report"]) == 0.85
-    assert objective({"isolated_macro_f1": 0.7}, ["isolated"], []) == 0.7
-
-
-def test_fit_only_evaluate_only_and_the_model_card(tiny_cfg, tmp_path) -> None:
-    tiny_cfg.mlflow.enabled = False
-    tiny_cfg.eval.enabled = False  # fit only
-    assert train(tiny_cfg) == {}
-    model_path = Path(tiny_cfg.output.model_path)
-    card_path = model_path.parent / CARD_NAME
-    assert model_path.is_file() and not card_path.exists()
-    model_path.unlink()
-
-    tiny_cfg.eval.enabled = True  # evaluate only: DVC's evaluate stage
-    tiny_cfg.output.save_model = False
-    tiny_cfg.eval.reports_dir = str(tmp_path / "reports")
-    metrics = train(tiny_cfg)
-    assert not model_path.exists() and not card_path.exists()
-    reports = tmp_path / "reports"
-    written = json.loads((reports / "metrics.json").read_text())
-    assert written["objective"] == pytest.approx(metrics["objective"])
-    rows = (reports / "confusion_isolated.csv").read_text().splitlines()
-    assert rows[0] == "actual,predicted" and len(rows) == 1 + 237
-    assert (reports / "confusion_matrix.png").stat().st_size > 1000
-
-    tiny_cfg.output.save_model = True  # both, as `python train.py` and DVC's train stage
-    tiny_cfg.eval.reports_dir = None
-    assert train(tiny_cfg) == metrics
-    card = card_path.read_text(encoding="utf-8")
-    assert "| isolated | all |" in card and "## Known limits" in card
-    assert f"{metrics['isolated_f1_plan']:.3f}" in card
-
-
-def test_prepared_data_gives_the_same_model_file(tiny_cfg, tmp_path) -> None:
-    """DVC's stages read the prepared file: the model file must not tell the difference."""
-    from omegaconf import open_dict
-
-    from zongjie.training import write_prepared
-
-    tiny_cfg.mlflow.enabled = False
-    tiny_cfg.eval.genre_holdout = False
-    direct = train(tiny_cfg)
-    first = load_model_file(Path(tiny_cfg.output.model_path))
-    prepared = tmp_path / "paragraphs.jsonl"
-    write_prepared(load_documents(tiny_cfg.data), prepared)
-    with open_dict(tiny_cfg):
-        tiny_cfg.data.prepared_path = str(prepared)
-    assert train(tiny_cfg) == direct
-    second = load_model_file(Path(tiny_cfg.output.model_path))
-    assert second.metadata["config_hash"] == first.metadata["config_hash"]
-    assert second.metadata["metrics"] == first.metadata["metrics"]
-    texts = ["下半年将重点做好以下工作:", "存在的问题", "上半年共培训干部560人次。"]
-    assert (second.pipeline.predict_proba(texts) == first.pipeline.predict_proba(texts)).all()
-
-
-def test_sweep_is_one_parent_run_and_registers_its_best(tmp_path) -> None:
-    import mlflow
-    from omegaconf import OmegaConf
-
-    default_model = ROOT / OmegaConf.load(ROOT / "conf" / "config.yaml").output.model_path
-    before = default_model.stat().st_mtime_ns if default_model.exists() else None
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "train.py",
-            "-m",
-            "model=logreg,complement_nb",
-            "data=seeds",
-            "eval.n_splits=3",
-            f"mlflow.tracking_uri={uri}",
-            f"hydra.sweep.dir={tmp_path / 'multirun'}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    # Each job wrote its model into its own folder, never over the default model.
-    assert (tmp_path / "multirun" / "0" / default_model.name).is_file()
-    assert (tmp_path / "multirun" / "1" / default_model.name).is_file()
-    after = default_model.stat().st_mtime_ns if default_model.exists() else None
-    assert after == before
-
-    mlflow.set_tracking_uri(uri)
-    client = mlflow.MlflowClient(uri)
-    runs = mlflow.search_runs(experiment_names=["zongjie"], output_format="list")
-    parents = [r for r in runs if r.data.tags.get("zongjie.role") == "sweep"]
-    jobs = [r for r in runs if r.data.tags.get("zongjie.role") == "job"]
-    assert len(parents) == 1 and len(jobs) == 2
-    parent = parents[0]
-    assert {r.data.tags["mlflow.parentRunId"] for r in jobs} == {parent.info.run_id}
-    assert {r.data.tags["zongjie.sweep"] for r in jobs} == {parent.data.tags["zongjie.sweep"]}
-    assert {r.data.params["model.name"] for r in jobs} == {"logreg", "complement_nb"}
-    best = max(jobs, key=lambda r: r.data.metrics["objective"])
-    assert parent.data.metrics["best_objective"] == pytest.approx(best.data.metrics["objective"])
-    versions = client.search_model_versions("name = 'zongjie'")
-    assert [v.run_id for v in versions] == [best.info.run_id]
-
-
-def test_genre_balance_gives_every_label_the_same_weight_within_a_genre() -> None:
-    labels = ["summary"] * 6 + ["plan"] * 2 + ["summary", "plan", "plan", "problem"]
-    genres = ["work_report"] * 8 + ["gwr"] * 4
-    weights = genre_balance(labels, genres)
-    for genre in ("work_report", "gwr"):
-        totals = {}
-        for label, g, w in zip(labels, genres, weights, strict=True):
-            if g == genre:
-                totals[label] = totals.get(label, 0.0) + w
-        assert len(set(round(t, 9) for t in totals.values())) == 1
-        assert sum(totals.values()) == pytest.approx(genres.count(genre))
-
-
-def test_sentences_of_a_paragraph() -> None:
-    paragraph = "1、源头参与力度不断加大。确立了教代会在学校领导体制中的地位;坚持了评议。"
-    assert sentences(paragraph) == [
-        "1、源头参与力度不断加大。",
-        "确立了教代会在学校领导体制中的地位;",
-    ]
-    assert sentences("9、做好困难教职工的调查摸底工作,建立流动档案;") == []  # one sentence
-
-
-def test_sentence_copies_teach_no_reading_order() -> None:
-    labels = ["summary", "plan", "plan", "summary", "summary"]
-    with_copies = DocumentClassifier(smoothing=1.0)
-    with_copies._learn_order(labels, ["a", "a", "a", None, None])
-    alone = DocumentClassifier(smoothing=1.0)
-    alone._learn_order(labels[:3], ["a", "a", "a"])
-    np.testing.assert_array_equal(with_copies.transitions_, alone.transitions_)
-    np.testing.assert_array_equal(with_copies.start_, alone.start_)
+    model = load_model_file(model_path)
+    assert model.classifier.kind == "calibrated" and model.classifier.coef.shape[0] == 3
+    assert model.classifier.words.ngram_range == (1, 3)

@@ -90,14 +90,9 @@ def fit_paragraph_classifier(
 _ABSENT = -1e4  # the score of a label the training data never showed: never chosen
 
 
-def _rows_in_label_order(classes: Sequence[str]) -> list[int]:
-    classes = [str(c) for c in classes]
-    if sorted(classes) != sorted(LABELS):
-        raise ValueError(f"the classifier learned the classes {classes}, not {list(LABELS)}")
-    return [classes.index(label) for label in LABELS]
-
-
-def _softmax_rows(classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _softmax_rows(
+    classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Weights (3, d) and intercepts (3,) in LABELS order for a softmax over the classes the
     training data held. A binary model's one row scores its second class against the first
     (a sigmoid is a softmax over [0, score]); a label it never saw scores `_ABSENT`."""
@@ -113,6 +108,42 @@ def _softmax_rows(classes: Sequence[str], coef: np.ndarray, intercept: np.ndarra
     return full_coef, full_intercept
 
 
+# The sigmoid offset of a label the training data never showed: its probability is 0.
+_ABSENT_SIGMOID = 700.0
+
+
+def _calibrated_rows(
+    classes: Sequence[str], calibrated: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One calibration fold of a CalibratedClassifierCV as weights (3, d), intercepts (3,) and
+    sigmoid parameters a, b (3,) in LABELS order, such that each label's probability is
+    1 / (1 + exp(a * score + b)), normalised over the labels, as scikit-learn computes it.
+
+    With two classes the SVM has one row, scoring the second class, and one sigmoid: the
+    second class gets it, the first its complement (the same score, the sigmoid negated, since
+    1 - 1/(1 + exp(x)) = 1/(1 + exp(-x))); a label the training data never showed gets
+    probability 0."""
+    classes = [str(c) for c in classes]
+    svc = calibrated.estimator
+    calibrators = calibrated.calibrators
+    d = svc.coef_.shape[1]
+    coef, intercept = np.zeros((len(LABELS), d)), np.zeros(len(LABELS))
+    a, b = np.zeros(len(LABELS)), np.full(len(LABELS), _ABSENT_SIGMOID)
+    if len(classes) == 2 and svc.coef_.shape[0] == 1:
+        for label, sign in zip(classes, (-1.0, 1.0), strict=True):
+            row = LABELS.index(label)
+            coef[row], intercept[row] = svc.coef_[0], svc.intercept_[0]
+            a[row], b[row] = sign * calibrators[0].a_, sign * calibrators[0].b_
+        return coef, intercept, a, b
+    if not set(classes) <= set(LABELS) or len(classes) != svc.coef_.shape[0]:
+        raise ValueError(f"the classifier learned the classes {classes}, not {list(LABELS)}")
+    for i, label in enumerate(classes):
+        row = LABELS.index(label)
+        coef[row], intercept[row] = svc.coef_[i], svc.intercept_[i]
+        a[row], b[row] = calibrators[i].a_, calibrators[i].b_
+    return coef, intercept, a, b
+
+
 def _export(estimator: Any, words: Any, cues: bool) -> LinearScorer:
     name = type(estimator).__name__
     if name == "LogisticRegression":
@@ -123,14 +154,11 @@ def _export(estimator: Any, words: Any, cues: bool) -> LinearScorer:
         coef, intercept = _softmax_rows(estimator.classes_, estimator.feature_log_prob_, zero)
         return LinearScorer(words, cues, "softmax", coef[None], intercept[None])
     if name == "CalibratedClassifierCV":
-        order = _rows_in_label_order(estimator.classes_)
         coef, intercept, a, b = [], [], [], []
         for calibrated in estimator.calibrated_classifiers_:
-            svc = calibrated.estimator
-            coef.append(svc.coef_[order])
-            intercept.append(svc.intercept_[order])
-            a.append([calibrated.calibrators[i].a_ for i in order])
-            b.append([calibrated.calibrators[i].b_ for i in order])
+            arrays = _calibrated_rows(estimator.classes_, calibrated)
+            for collected, array in zip((coef, intercept, a, b), arrays, strict=True):
+                collected.append(array)
         return LinearScorer(
             words,
             cues,

@@ -33,6 +33,7 @@ __all__ = [
     "read_seeds",
     "rows_of",
     "write_prepared",
+    "write_seeds",
 ]
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,29 @@ def read_seeds(gold_path: Path, family: str = "institutional") -> list[Document]
             }
         )
     return documents_from_rows(rows)
+
+
+def write_seeds(documents: Sequence[Document], path: Path) -> None:
+    """Write labelled documents in the seed gold file's format, the one `read_seeds` reads:
+    one JSON object per paragraph with ``doc_id``, ``para_index``, ``label``, ``text`` and
+    ``source`` (the document's `raw_path`)."""
+    lines = []
+    for document in documents:
+        if document.labels is None:
+            raise ValueError(f"document {document.id} has no labels to write")
+        for index, (text, label) in enumerate(
+            zip(document.paragraphs, document.labels, strict=True)
+        ):
+            _check_label(label, f"document {document.id} paragraph {index}")
+            row = {
+                "doc_id": document.id,
+                "para_index": index,
+                "label": label,
+                "text": text,
+                "source": document.raw_path,
+            }
+            lines.append(json.dumps(row, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def read_gold_folder(folder: Path, family: str) -> list[Document]:
@@ -167,7 +191,9 @@ def read_national_reports(corpora_dir: Path, min_year: int, max_year: int) -> li
                 year, content = record.get("year"), record["content"]
                 year = int(year) if year else None
             except (ValueError, AttributeError, KeyError, TypeError) as error:
-                log.warning("skipping %s line %d: not a report record (%s)", wikisource, number, error)
+                log.warning(
+                    "skipping %s line %d: not a report record (%s)", wikisource, number, error
+                )
                 continue
             if year is None:  # the NPC resolutions approving a report carry no year
                 continue

@@ -119,7 +119,9 @@ class Predictions:
                 if not truth:
                     continue
                 family_scores = scores(truth, predicted)
-                result.update({f"{prefix}{track}_{family}_{k}": v for k, v in family_scores.items()})
+                result.update(
+                    {f"{prefix}{track}_{family}_{k}": v for k, v in family_scores.items()}
+                )
                 means.append(family_scores["macro_f1"])
             if means:
                 result[f"{prefix}{track}_family_mean_macro_f1"] = float(np.mean(means))
@@ -132,7 +134,9 @@ class Predictions:
             result[f"{prefix}document_null_recall"] = right / actual if actual else 1.0
         raw_truth, raw_predicted = self.subset("raw")
         if raw_truth:
-            result[f"{prefix}raw_matched_share"] = sum(p != MISSING for p in raw_predicted) / len(raw_predicted)
+            result[f"{prefix}raw_matched_share"] = sum(p != MISSING for p in raw_predicted) / len(
+                raw_predicted
+            )
         return result
 
 
@@ -175,7 +179,9 @@ def predict_tracks(
         in_document = [_state(x) for x in Model.document_labels(model.document_states(paragraphs))]
         kept = headless_indices(paragraphs, model.lexicon)
         headless_states = model.document_states([paragraphs[i] for i in kept])
-        headless = dict(zip(kept, (_state(x) for x in Model.document_labels(headless_states)), strict=True))
+        headless = dict(
+            zip(kept, (_state(x) for x in Model.document_labels(headless_states)), strict=True)
+        )
         raw = None
         if document.raw_path:
             path = Path(document.raw_path)
@@ -225,7 +231,9 @@ def evaluate(
     else:
         from joblib import Parallel, delayed
 
-        parts = Parallel(n_jobs=n_jobs)(delayed(one)(train, test) for _, train, test in scheme_splits)
+        parts = Parallel(n_jobs=n_jobs)(
+            delayed(one)(train, test) for _, train, test in scheme_splits
+        )
     result = Predictions()
     for part in parts:
         result.extend(part)

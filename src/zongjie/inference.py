@@ -105,7 +105,9 @@ class WordTable:
         """The n-gram of each column (tokens joined by spaces), for explanations."""
         names = [""] * self.n_features
         base = max(1, len(self.tokens))
-        for n, (keys, columns) in enumerate(zip(self.ngram_keys, self.ngram_columns, strict=True), 1):
+        for n, (keys, columns) in enumerate(
+            zip(self.ngram_keys, self.ngram_columns, strict=True), 1
+        ):
             for key, column in zip(keys.tolist(), columns.tolist(), strict=True):
                 parts = []
                 for _ in range(n):
@@ -128,7 +130,9 @@ class WordTable:
             "stop_tokens": self.stop_tokens,
             "unigram_columns": self.unigram_columns,
         }
-        for n, (keys, columns) in enumerate(zip(self.ngram_keys, self.ngram_columns, strict=True), 1):
+        for n, (keys, columns) in enumerate(
+            zip(self.ngram_keys, self.ngram_columns, strict=True), 1
+        ):
             arrays[f"ngram_keys_{n}"] = keys
             arrays[f"ngram_columns_{n}"] = columns
         return settings, arrays
@@ -144,7 +148,9 @@ class WordTable:
             idf=np.asarray(arrays["idf"], dtype=np.float32),
             tokens=np.asarray(arrays["tokens"], dtype=str),
             stop_tokens=np.asarray(arrays["stop_tokens"], dtype=str),
-            ngram_keys=tuple(np.asarray(arrays[f"ngram_keys_{n}"], dtype=np.int64) for n in range(1, high + 1)),
+            ngram_keys=tuple(
+                np.asarray(arrays[f"ngram_keys_{n}"], dtype=np.int64) for n in range(1, high + 1)
+            ),
             ngram_columns=tuple(
                 np.asarray(arrays[f"ngram_columns_{n}"], dtype=np.int64) for n in range(1, high + 1)
             ),
@@ -242,7 +248,9 @@ class LinearScorer:
         if self.coef.ndim != 3 or self.coef.shape[1] != len(LABELS):
             raise ValueError(f"classifier weights of shape {self.coef.shape}")
 
-    def features(self, paragraphs: Sequence[str], lexicon: Lexicon) -> tuple[Any, np.ndarray | None]:
+    def features(
+        self, paragraphs: Sequence[str], lexicon: Lexicon
+    ) -> tuple[Any, np.ndarray | None]:
         """The TF-IDF entries (rows, columns, values) and the dense cue block."""
         from zongjie.features import cue_block
 
@@ -332,7 +340,9 @@ class CrfTables:
         for t in range(1, n):
             forward[t] = _logsumexp(forward[t - 1][:, None] + self.transitions, axis=0) + scores[t]
         for t in range(n - 2, -1, -1):
-            backward[t] = _logsumexp(self.transitions + (scores[t + 1] + backward[t + 1])[None, :], axis=1)
+            backward[t] = _logsumexp(
+                self.transitions + (scores[t + 1] + backward[t + 1])[None, :], axis=1
+            )
         log_z = _logsumexp(forward[-1], axis=0)
         posterior = np.exp(forward + backward - log_z)
         return posterior / posterior.sum(axis=1, keepdims=True)

@@ -49,7 +49,9 @@ class Lexicon:
         object.__setattr__(self, "hash", lexicon_hash(data))
         words = {
             section: {
-                group: re.compile("|".join(re.escape(w.lower()) for w in sorted(items, key=len)[::-1]))
+                group: re.compile(
+                    "|".join(re.escape(w.lower()) for w in sorted(items, key=len)[::-1])
+                )
                 for group, items in data[section].items()
             }
             for section in _WORD_SECTIONS
@@ -89,8 +91,10 @@ def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
             raise ValueError(f"lexicon section {section!r} must map group names to lists")
         clean[section] = {}
         for group, items in groups.items():
-            if not isinstance(items, list) or not items or not all(
-                isinstance(item, str) and item for item in items
+            if (
+                not isinstance(items, list)
+                or not items
+                or not all(isinstance(item, str) and item for item in items)
             ):
                 raise ValueError(f"lexicon {section}.{group} must be a non-empty list of strings")
             if section in _PATTERN_SECTIONS:
@@ -112,7 +116,9 @@ def _compile(pattern: str, where: str) -> None:
     try:
         re.compile(pattern)
     except re.error as error:
-        raise ValueError(f"lexicon {where}: {pattern!r} is not a regular expression: {error}")
+        raise ValueError(
+            f"lexicon {where}: {pattern!r} is not a regular expression: {error}"
+        ) from None
 
 
 def read_lexicon(path: str | Path = DEFAULT_PATH) -> Lexicon:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from zongjie.document import LABELS
+from zongjie.features import cue_columns
 from zongjie.inference import CrfTables, LinearScorer, WordTable
 from zongjie.lexicon import Lexicon, lexicon_hash
 from zongjie.model import Model
@@ -86,7 +87,14 @@ def _state(model: Model) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             "lexicon_hash": model.lexicon.hash,
         },
         "lexicon": dict(model.lexicon.data),
-        "classifier": {"kind": classifier.kind, "cues": classifier.cues, "words": word_settings},
+        "classifier": {
+            "kind": classifier.kind,
+            "cues": classifier.cues,
+            # The cue block's columns, by name: a zongjie whose features compute other columns
+            # refuses the file instead of weighing one cue by another's weight.
+            "cue_columns": cue_columns(model.lexicon) if classifier.cues else [],
+            "words": word_settings,
+        },
         "sequence": {
             "attributes": list(model.sequence.attributes),
             "words": model.sequence_words,
@@ -111,7 +119,9 @@ def save_model(model: Model, path: Path) -> None:
     the old model or the new one, never a torn file."""
     path = Path(path)
     manifest, arrays = _state(model)
-    entries = {MANIFEST: json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")}
+    # Not sorted: the lexicon's groups keep their order, which the cue block's columns and the
+    # numbering styles' precedence follow. The order is the same on every save of a model.
+    entries = {MANIFEST: json.dumps(manifest, ensure_ascii=False).encode("utf-8")}
     entries.update({f"{name}.npy": _npy(array) for name, array in arrays.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -149,14 +159,20 @@ def load_model_file(path: Path) -> Model:
             manifest = _json(path, archive.read(MANIFEST))
             _check_manifest(path, manifest)
             arrays = {
-                name[: -len(".npy")]: _array(path, archive, name) for name in names if name != MANIFEST
+                name[: -len(".npy")]: _array(path, archive, name)
+                for name in names
+                if name != MANIFEST
             }
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise ValueError(f"{path} is not a readable zongjie model ({error})") from None
     try:
-        return _model(manifest, arrays)
+        model = _model(manifest, arrays)
     except (KeyError, TypeError, ValueError, IndexError) as error:
-        raise ValueError(f"{path} is not a readable zongjie model (bad content: {error!r})") from None
+        raise ValueError(
+            f"{path} is not a readable zongjie model (bad content: {error!r})"
+        ) from None
+    _check_features(path, manifest, model)
+    return model
 
 
 def _checked_directory(path: Path, archive: zipfile.ZipFile) -> list[str]:
@@ -223,6 +239,30 @@ def _check_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
             f"{path}: its lexicon does not match the hash it was saved with "
             f"({str(recorded)[:12]}… recorded, {actual[:12]}… found): the file was edited "
             "after training; retrain the model instead"
+        )
+
+
+def _check_features(path: Path, manifest: Mapping[str, Any], model: Model) -> None:
+    """The classifier's weights fit the features this zongjie computes: the cue block's
+    columns by name (when the file records them) and the weights' width."""
+    classifier = model.classifier
+    expected = cue_columns(model.lexicon) if classifier.cues else []
+    recorded = manifest["classifier"].get("cue_columns")
+    width = classifier.words.n_features + len(expected)
+    if recorded is not None and list(recorded) != expected:
+        changed = [c for c in recorded if c not in expected] + [
+            c for c in expected if c not in recorded
+        ]
+        raise ValueError(
+            f"{path} was fitted on other lexicon cue features than this zongjie computes "
+            f"({', '.join(changed[:6]) if changed else 'the same columns in another order'}): "
+            "retrain the model"
+        )
+    if classifier.coef.shape[2] != width:
+        raise ValueError(
+            f"{path} was fitted on other paragraph features than this zongjie computes: its "
+            f"classifier weighs {classifier.coef.shape[2]} features, this zongjie gives it "
+            f"{width}: retrain the model"
         )
 
 

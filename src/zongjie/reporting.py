@@ -72,7 +72,9 @@ def metric_tables(metrics: Mapping[str, float]) -> str:
                 ["mean over families"]
                 + [_number(metrics, f"{scheme}_{t}_family_mean_macro_f1") for t in TRACKS]
             )
-            parts.append(f"**{SCHEME_NAMES[scheme]}** (macro-F1)\n\n" + _table(["family", *TRACKS], rows))
+            parts.append(
+                f"**{SCHEME_NAMES[scheme]}** (macro-F1)\n\n" + _table(["family", *TRACKS], rows)
+            )
     rows = []
     for family in FAMILIES:
         for track in TRACKS:
@@ -185,7 +187,9 @@ def report_artifacts(results: Mapping[str, Predictions]) -> dict[str, Any]:
     return artifacts
 
 
-def write_reports(directory: Path, metrics: Mapping[str, float], results: Mapping[str, Predictions]) -> None:
+def write_reports(
+    directory: Path, metrics: Mapping[str, float], results: Mapping[str, Predictions]
+) -> None:
     """DVC's metrics and plots: ``metrics.json``, and per scheme and track a CSV of every
     scored paragraph (document, family, actual, predicted), the classification report and the
     confusion matrix figure."""

@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["TOKENIZERS", "normalize", "token_cache", "tokenize", "tokenize_chars", "tokenize_rjieba"]
+__all__ = [
+    "TOKENIZERS",
+    "normalize",
+    "token_cache",
+    "tokenize",
+    "tokenize_chars",
+    "tokenize_rjieba",
+]
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A reporting unit speaking of itself (我镇, 我局, 我校, 我省 …; not 自我校正), where the
@@ -132,5 +139,9 @@ def tokenize_chars(text: str) -> list[str]:
 
 TOKENIZERS: dict[str, Callable[[str], list[str]]] = {
     name: _cached(name, function)
-    for name, function in (("jieba", tokenize), ("rjieba", tokenize_rjieba), ("chars", tokenize_chars))
+    for name, function in (
+        ("jieba", tokenize),
+        ("rjieba", tokenize_rjieba),
+        ("chars", tokenize_chars),
+    )
 }

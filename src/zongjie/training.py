@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,9 @@ def _lexicon(cfg: DictConfig) -> Lexicon:
     return read_lexicon(path) if path else default_lexicon()
 
 
-def _fit_classifier(documents: Sequence[Document], cfg: DictConfig, lexicon: Lexicon) -> LinearScorer:
+def _fit_classifier(
+    documents: Sequence[Document], cfg: DictConfig, lexicon: Lexicon
+) -> LinearScorer:
     weights = _plain(cfg.data.family_weights)
     texts, labels, sample_weight = [], [], []
     for document in documents:
@@ -109,7 +111,9 @@ def objective(metrics: Mapping[str, float], scheme: str, tracks: Sequence[str]) 
     """Mean macro-F1 of `scheme` over `tracks`, each family counted equally (each track's
     family mean): what sweeps and the search maximise."""
     values = [
-        metrics[key] for track in tracks if (key := f"{scheme}_{track}_family_mean_macro_f1") in metrics
+        metrics[key]
+        for track in tracks
+        if (key := f"{scheme}_{track}_family_mean_macro_f1") in metrics
     ]
     return float(np.mean(values)) if values else float("nan")
 
@@ -120,18 +124,26 @@ def _fitter(cfg: DictConfig, lexicon: Lexicon) -> Any:
     return partial(fit_model, cfg=cfg, lexicon=lexicon)
 
 
-def _evaluate(cfg: DictConfig, documents: Sequence[Document], lexicon: Lexicon) -> tuple[dict[str, float], dict[str, Predictions]]:
+def _evaluate(
+    cfg: DictConfig, documents: Sequence[Document], lexicon: Lexicon
+) -> tuple[dict[str, float], dict[str, Predictions]]:
     metrics: dict[str, float] = {}
     results: dict[str, Predictions] = {}
     for scheme in cfg.eval.schemes:
         scheme_splits = splits(documents, scheme)
         log.info("evaluating: %d splits, %s", len(scheme_splits), scheme)
         predictions = evaluate(
-            documents, scheme_splits, _fitter(cfg, lexicon), Path(cfg.data.raw_root), cfg.eval.n_jobs
+            documents,
+            scheme_splits,
+            _fitter(cfg, lexicon),
+            Path(cfg.data.raw_root),
+            cfg.eval.n_jobs,
         )
         results[scheme] = predictions
         metrics.update(predictions.metrics(prefix=f"{scheme}_"))
-    metrics["objective"] = objective(metrics, cfg.eval.objective.scheme, list(cfg.eval.objective.tracks))
+    metrics["objective"] = objective(
+        metrics, cfg.eval.objective.scheme, list(cfg.eval.objective.tracks)
+    )
     for key in sorted(metrics):
         if key.endswith("family_mean_macro_f1") or key == "objective":
             log.info("%-40s %.3f", key, metrics[key])
@@ -169,7 +181,9 @@ def _train(cfg: DictConfig, sweep: Any) -> dict[str, float]:
 
     documents = load_documents(_plain(cfg.data))
     if not documents:
-        raise ValueError("no labelled documents to train on: check data.seeds_gold and data.corpora_dir")
+        raise ValueError(
+            "no labelled documents to train on: check data.seeds_gold and data.corpora_dir"
+        )
     lexicon = _lexicon(cfg)
     metrics, results = _evaluate(cfg, documents, lexicon) if cfg.eval.enabled else ({}, {})
 

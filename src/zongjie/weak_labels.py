@@ -1,4 +1,4 @@
-"""Labels: the gold file of hand-checked seed paragraphs, and weak labels from document structure.
+"""Weak labels from document structure, for the State Council reports (`zongjie.dataset`).
 
 The weak labeller reads a report the way ANNOTATION.md describes it: headings carry the role of
 the part they open (存在的问题 → problem, 下步打算 / 工作要点 / 重点工作 → plan,
@@ -11,23 +11,19 @@ plans. `structural_roles` returns what structure alone decides (None where it ca
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
-from zongjie.document import LABELS, Document
+from zongjie.document import LABELS
 from zongjie.segment import document_starts, heading_level, is_heading
 
 __all__ = [
     "UNDECIDED",
     "cue_label",
     "heading_role",
-    "load_gold",
     "own_role",
     "structural_roles",
     "weak_labels",
-    "write_gold",
 ]
 
 SUMMARY, PROBLEM, PLAN = LABELS
@@ -305,36 +301,3 @@ def weak_labels(paragraphs: Sequence[str]) -> list[str | None]:
         labels[i:end] = [role] * (end - i)
         i = end
     return labels
-
-
-def load_gold(path: Path) -> list[Document]:
-    """Read the gold file: one JSON object per paragraph with ``doc_id``, ``para_index``,
-    ``text``, ``label`` (one of LABELS or null) and ``source``."""
-    rows = [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
-    for row in rows:
-        if row["label"] is not None and row["label"] not in LABELS:
-            raise ValueError(
-                f"{path}: paragraph {row['doc_id']}#{row['para_index']} has label {row['label']!r}"
-            )
-    return documents_from_rows(rows, genre="work_report")
-
-
-def write_gold(documents: Sequence[Document], path: Path) -> None:
-    """Write documents with labels in the gold file format (see `load_gold`)."""
-    lines = []
-    for document in documents:
-        assert document.labels is not None
-        for index, (text, label) in enumerate(
-            zip(document.paragraphs, document.labels, strict=True)
-        ):
-            row = {
-                "doc_id": document.id,
-                "para_index": index,
-                "label": label,
-                "text": text,
-                "source": document.source,
-            }
-            lines.append(json.dumps(row, ensure_ascii=False))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,217 @@
+"""The scripts: build_gold reproduces the seed gold, prepare writes what training reads back,
+register says when there is nothing to register, search explores existing config keys and
+registers its best trial, benchmark runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import optuna
+import pytest
+from omegaconf import OmegaConf
+
+from zongjie.dataset import load_documents, read_prepared
+
+from conftest import GOLD, ROOT, compose_config, mini_config
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_gold
+import prepare
+import search
+
+sys.path.remove(str(ROOT / "scripts"))
+
+
+def test_build_gold_reproduces_the_seed_gold_byte_for_byte(tmp_path) -> None:
+    output = tmp_path / "gold.jsonl"
+    build_gold.main(["--output", str(output)])
+    assert output.read_bytes() == GOLD.read_bytes()
+
+
+def test_build_gold_imports_no_private_helper() -> None:
+    source = (ROOT / "scripts" / "build_gold.py").read_text(encoding="utf-8")
+    assert "import _" not in source and ", _" not in source
+
+
+def test_prepare_writes_what_training_reads_back(tmp_path, seed_documents) -> None:
+    output = tmp_path / "prepared" / "paragraphs.jsonl"
+    prepare.main(["--output", str(output), "data=seeds", f"data.seeds_gold={GOLD}"])
+    assert read_prepared(output) == seed_documents
+    data = OmegaConf.to_container(compose_config([f"data.prepared_path={output}"]).data)
+    assert load_documents(data) == seed_documents
+    stats = json.loads((output.parent / "stats.json").read_text(encoding="utf-8"))
+    assert stats == {
+        "institutional": {
+            "documents": 11,
+            "sources": 11,
+            "paragraphs": 241,
+            "labelled": 237,
+            "summary": 200,
+            "problem": 6,
+            "plan": 31,
+            "label_source": "gold",
+        }
+    }
+
+
+@pytest.mark.slow
+def test_register_without_runs_says_so(tmp_path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "scripts/register.py",
+            f"mlflow.tracking_uri=sqlite:///{tmp_path / 'm.db'}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"register: no MLflow experiment 'zongjie' at sqlite:///{tmp_path / 'm.db'}"
+    )
+
+
+# --------------------------------------------------------------------------------- search
+
+
+def _space() -> dict:
+    return OmegaConf.to_container(compose_config(["+search=optuna"]).search.space)
+
+
+def test_every_searched_key_is_a_config_key() -> None:
+    cfg = compose_config([])
+    for key in _space():
+        if key != "model":
+            assert OmegaConf.select(cfg, key, default="absent") != "absent" or key.startswith(
+                "model."
+            ), key
+    for model in ("logreg", "linear_svc", "complement_nb"):
+        chosen = compose_config([f"model={model}"])
+        for key, spec in _space().items():
+            allowed = (spec.get("if") or {}).get("model")
+            if key.startswith("model.") and (allowed is None or model in allowed):
+                assert OmegaConf.select(chosen, key, default="absent") != "absent", (model, key)
+
+
+def test_the_space_becomes_overrides_hydra_accepts() -> None:
+    space = _space()
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for _ in range(12):
+        trial = study.ask()
+        overrides = search.suggest(trial, space)
+        cfg = compose_config(overrides)  # raises if an override does not fit the config
+        model = cfg.model.name
+        assert ("model.C" in trial.params) == (model in ("logreg", "linear_svc"))
+        assert ("model.alpha" in trial.params) == (model == "complement_nb")
+        assert cfg.decoder.c2 == pytest.approx(float(trial.params["decoder.c2"]), rel=1e-3)
+        weight = float(trial.params["data.family_weights.national_gov"])
+        assert cfg.data.family_weights.national_gov == pytest.approx(weight, rel=1e-3)
+        study.tell(trial, 0.0)
+
+
+def test_values_read_back_by_hydra() -> None:
+    assert search._override_value(None) == "null"
+    assert search._override_value(True) == "true"
+    assert search._override_value(0.123456789) == "0.1235"
+    cfg = compose_config(
+        ["model.class_weight=null", "features.ngram_range=[1,3]", "decoder.words=null"]
+    )
+    assert cfg.model.class_weight is None and list(cfg.features.ngram_range) == [1, 3]
+    assert cfg.decoder.words is None
+
+
+def test_trial_zero_is_the_default() -> None:
+    cfg = compose_config([])
+    defaults = search.defaults_of(cfg, _space())
+    assert defaults == {
+        "model": "logreg",
+        "model.C": 4.0,
+        "model.class_weight": "balanced",
+        "features.ngram_range": "[1,2]",
+        "features.min_df": 2,
+        "features.max_df": 0.9,
+        "features.sublinear_tf": True,
+        "features.cues": True,
+        "decoder.c1": 0.0,
+        "decoder.c2": 1.0,
+        "decoder.words": "rjieba",
+        "decoder.headless_copies": True,
+        "data.family_weights.national_gov": 0.5,
+    }
+
+
+def test_trials_evaluate_the_objectives_scheme_only() -> None:
+    trial = list(compose_config(["+search=optuna"]).search.trial_overrides)
+    assert compose_config(trial).eval.schemes == ["family"]
+    assert compose_config(["eval.objective.scheme=source", *trial]).eval.schemes == ["source"]
+
+
+@pytest.mark.slow
+def test_a_tiny_search_registers_its_best(tmp_path) -> None:
+    import mlflow
+
+    cfg = mini_config(tmp_path)  # four seed reports, leave-one-source-out as the objective
+    overrides = [
+        "data=seeds",
+        f"data.seeds_gold={cfg.data.seeds_gold}",
+        f"data.raw_root={ROOT}",
+        "decoder.oof_folds=2",
+        "decoder.max_iterations=60",
+        "eval.n_jobs=1",
+        "eval.objective.scheme=source",
+        f"mlflow.tracking_uri={cfg.mlflow.tracking_uri}",
+    ]
+    before = set((ROOT / "multirun").glob("search-*"))
+    result = subprocess.run(
+        [
+            *(sys.executable, "scripts/search.py", "search.n_trials=2"),
+            # linear_svc cannot be calibrated on folds of so few problem paragraphs
+            "search.space.model.choices=[logreg,complement_nb]",
+            *overrides,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "best overrides:" in result.stdout and "trials; default objective" in result.stdout
+    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
+    runs = mlflow.search_runs(experiment_names=["zongjie"], output_format="list")
+    roles = sorted(r.data.tags.get("zongjie.role") for r in runs)
+    assert roles == ["job"] * 3 + ["sweep"]  # two trials, the best in full, the parent
+    versions = mlflow.MlflowClient().search_model_versions("name = 'zongjie'")
+    assert len(versions) == 1
+    for folder in set((ROOT / "multirun").glob("search-*")) - before:
+        shutil.rmtree(folder)  # the best trial's model, trained in full
+
+
+@pytest.mark.slow
+def test_benchmark_runs(tmp_path) -> None:
+    result = subprocess.run(
+        [
+            *(sys.executable, "scripts/benchmark.py"),
+            *("--repeat", "1", "--stream-mb", "1", "--corpora", str(tmp_path / "none")),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("paragraphs: 241 (") and lines[0].endswith(
+        "from seeds; pinned to core 0"
+    )
+    assert [line.split()[0] for line in lines[2:5]] == [
+        "jieba.lcut",
+        "jieba.lcut",
+        "zongjie.predict",
+    ]
+    assert lines[-2].startswith("CLI over    0.1 MB of reports:")
+    assert lines[-1].startswith("CLI over    1.0 MB of reports:")

@@ -1,0 +1,163 @@
+"""MLflow tracking: one run per training with its config, metrics, reports and pyfunc model;
+sweeps as one parent run; the best run registered once; failures recorded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zongjie.document import Document
+from zongjie.tracking import _flatten, data_digest, register_best
+
+from conftest import DEFAULT_MODEL, ROOT, TINY_OVERRIDES, mini_config
+
+
+def test_the_data_digest_changes_with_the_labels() -> None:
+    documents = [Document("a", "personal", "g", ("完成了。", "要学习。"), ("summary", "plan"))]
+    digest = data_digest(documents)
+    assert len(digest) == 12 and int(digest, 16) >= 0
+    assert data_digest(list(documents)) == digest
+    relabelled = [Document("a", "personal", "g", ("完成了。", "要学习。"), ("summary", "summary"))]
+    assert data_digest(relabelled) != digest
+
+
+def test_the_config_is_flattened_into_params() -> None:
+    flat = _flatten(
+        {"model": {"name": "logreg", "C": 4.0}, "features": {"ngram_range": [1, 2]}, "seed": 42}
+    )
+    assert flat == {
+        "model.name": "logreg",
+        "model.C": "4.0",
+        "features.ngram_range": "[1, 2]",
+        "seed": "42",
+    }
+    assert len(_flatten({"long": "x" * 7000})["long"]) == 6000
+
+
+@pytest.mark.slow
+def test_registering_without_runs_says_so(tmp_path) -> None:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    with pytest.raises(LookupError, match=r"^no MLflow experiment 'absent' at sqlite:///"):
+        register_best(uri, "absent")
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment("empty")
+    with pytest.raises(
+        LookupError, match=r"^no finished run with a logged model and metrics in 'empty'$"
+    ):
+        register_best(uri, "empty")
+
+
+@pytest.mark.slow
+def test_a_training_is_one_run_with_its_model_and_registers_once(tmp_path) -> None:
+    import mlflow
+    import pandas as pd
+
+    from zongjie.training import train
+
+    cfg = mini_config(tmp_path)
+    metrics = train(cfg)
+    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
+    (run,) = mlflow.search_runs(experiment_names=["test"], output_format="list")
+    assert run.info.status == "FINISHED" and run.info.run_name == "logreg-crf"
+    params = run.data.params
+    assert params["model.name"] == "logreg" and params["decoder.name"] == "crf"
+    assert params["decoder.oof_folds"] == "2" and params["eval.schemes"] == "['source']"
+    assert (params["n_documents"], params["n_paragraphs"]) == ("4", "108")
+    assert (params["n_summary"], params["n_problem"], params["n_plan"]) == ("76", "6", "26")
+    assert run.data.metrics == pytest.approx(metrics)
+    assert run.data.tags["zongjie.model"] == "logged"
+    client = mlflow.MlflowClient()
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {
+        "config.yaml",
+        "MODEL_CARD.md",
+        "source_document_classification_report.txt",
+        "source_document_confusion_matrix.json",
+        "source_isolated_confusion_matrix.png",
+    } <= artifacts
+    logged = mlflow.pyfunc.load_model(run.data.tags["zongjie.model_uri"])
+    answer = logged.predict(pd.DataFrame({"text": ["下半年将重点做好以下工作:", "二、存在问题"]}))
+    assert list(answer["label"]) == ["plan", "problem"]
+    info = mlflow.models.get_model_info(run.data.tags["zongjie.model_uri"])
+    assert info.signature is not None and info.saved_input_example_info is not None
+
+    version = register_best(cfg.mlflow.tracking_uri, "test", "zongjie")
+    assert (version.name, str(version.version), version.run_id) == ("zongjie", "1", run.info.run_id)
+    assert register_best(cfg.mlflow.tracking_uri, "test", "zongjie").version == version.version
+    described = client.get_model_version("zongjie", version.version)
+    assert described.description.startswith("# Model card: zongjie")
+    assert float(described.tags["objective"]) == pytest.approx(metrics["objective"], abs=1e-4)
+
+
+@pytest.mark.slow
+def test_a_sweep_is_one_parent_run_and_registers_its_best(tmp_path) -> None:
+    import mlflow
+
+    before = DEFAULT_MODEL.read_bytes()
+    cfg = mini_config(tmp_path)  # writes the four reports' gold file
+    uri = cfg.mlflow.tracking_uri
+    result = subprocess.run(
+        [
+            *(sys.executable, "train.py", "-m", "model=logreg,complement_nb"),
+            *TINY_OVERRIDES,
+            *(
+                f"data.seeds_gold={cfg.data.seeds_gold}",
+                "eval.schemes=[source]",
+                "eval.objective.scheme=source",
+            ),
+            f"mlflow.tracking_uri={uri}",
+            f"hydra.sweep.dir={tmp_path / 'multirun'}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    # Each job wrote its model into its own folder, never over the default model.
+    for job in ("0", "1"):
+        assert (tmp_path / "multirun" / job / DEFAULT_MODEL.name).is_file()
+    assert DEFAULT_MODEL.read_bytes() == before
+
+    mlflow.set_tracking_uri(uri)
+    runs = mlflow.search_runs(experiment_names=["zongjie"], output_format="list")
+    parents = [r for r in runs if r.data.tags.get("zongjie.role") == "sweep"]
+    jobs = [r for r in runs if r.data.tags.get("zongjie.role") == "job"]
+    assert len(parents) == 1 and len(jobs) == 2
+    (parent,) = parents
+    assert {r.data.tags["mlflow.parentRunId"] for r in jobs} == {parent.info.run_id}
+    assert {r.data.params["model.name"] for r in jobs} == {"logreg", "complement_nb"}
+    best = max(jobs, key=lambda r: r.data.metrics["objective"])
+    assert parent.data.metrics["best_objective"] == pytest.approx(best.data.metrics["objective"])
+    assert parent.data.tags["best_run_id"] == best.info.run_id and parent.data.tags["jobs"] == "2"
+    versions = mlflow.MlflowClient(uri).search_model_versions("name = 'zongjie'")
+    assert [v.run_id for v in versions] == [best.info.run_id]
+
+
+@pytest.mark.slow
+def test_a_failing_training_is_a_failed_run_with_its_error(tmp_path) -> None:
+    import mlflow
+
+    from zongjie.training import train
+
+    cfg = mini_config(tmp_path, extra=[f"data.seeds_gold={tmp_path / 'missing.jsonl'}"])
+    with pytest.raises(FileNotFoundError):
+        train(cfg)
+    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
+    (run,) = mlflow.search_runs(experiment_names=["test"], output_format="list")
+    assert run.info.status == "FAILED"
+    assert run.data.tags["error"].startswith(
+        "FileNotFoundError: [Errno 2] No such file or directory"
+    )
+    assert "missing.jsonl" in run.data.tags["error"]
+    assert run.data.params["data.seeds_gold"] == str(tmp_path / "missing.jsonl")
+    error_file = mlflow.MlflowClient().download_artifacts(
+        run.info.run_id, "error.txt", str(tmp_path)
+    )
+    text = Path(error_file).read_text(encoding="utf-8")
+    assert "Traceback" in text and "FileNotFoundError" in text
