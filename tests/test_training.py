@@ -118,12 +118,12 @@ def test_what_each_part_is_fitted_on(tmp_path, monkeypatch) -> None:
     model = fit_model(documents, cfg, default_lexicon())
     # The classifier: every labelled paragraph (no null), the weak labels at half weight.
     assert classifier_fits[-1] == (["完成了。", "要推进。"], ["summary", "plan"], [1.0, 0.5])
-    # The CRF: the gold documents only, unless decoder.weak_documents.
+    # The CRF: the gold documents, and as many weak ones as decoder.weak_documents says.
     assert sequence_fits == [["seed"]]
     assert model.sequence == "tables" and model.sequence_words == "rjieba"
     assert model.stop_words == tuple(cfg.features.stop_words)
     fit_model(
-        documents, tiny_config(tmp_path, extra=["decoder.weak_documents=true"]), default_lexicon()
+        documents, tiny_config(tmp_path, extra=["decoder.weak_documents=1"]), default_lexicon()
     )
     assert sequence_fits[-1] == ["seed", "gwr"]
 

@@ -56,7 +56,11 @@ def fit_sequence_model(
 
     sequences, targets = [], []
     for document in documents:
-        paragraphs, proba, states = list(document.paragraphs), probabilities[document.id], state_sequence(document)
+        paragraphs, proba, states = (
+            list(document.paragraphs),
+            probabilities[document.id],
+            state_sequence(document),
+        )
         variants = [list(range(len(paragraphs)))]
         if params["headless_copies"]:
             kept = headless_indices(paragraphs, lexicon)
@@ -64,7 +68,9 @@ def fit_sequence_model(
                 variants.append(kept)
         for kept in variants:
             sequences.append(
-                sequence_attributes([paragraphs[i] for i in kept], proba[kept], lexicon, words, stop_words)
+                sequence_attributes(
+                    [paragraphs[i] for i in kept], proba[kept], lexicon, words, stop_words
+                )
             )
             targets.append([states[i] for i in kept])
     crf = sklearn_crfsuite.CRF(

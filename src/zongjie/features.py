@@ -105,7 +105,9 @@ class WordTfidf:
         stop_words: Sequence[str] | None,
     ) -> None:
         if tokenizer not in TOKENIZERS:
-            raise ValueError(f"features.tokenizer must be one of {sorted(TOKENIZERS)}, not {tokenizer!r}")
+            raise ValueError(
+                f"features.tokenizer must be one of {sorted(TOKENIZERS)}, not {tokenizer!r}"
+            )
         self.tokenizer = tokenizer
         self.ngram_range = tuple(int(n) for n in ngram_range)
         self.min_df = min_df
@@ -195,7 +197,12 @@ _POSITION_BINS = 5
 
 
 def _words(text: str, tokenizer: str, stop: frozenset[str]) -> set[str]:
-    return {t for t in TOKENIZERS[tokenizer](normalize(text)) if t.strip() and t not in stop}
+    """The tokens of `text` that are words: not stop words, punctuation, numbers or markup."""
+    return {
+        t
+        for t in TOKENIZERS[tokenizer](normalize(text))
+        if t not in stop and any(c.isalpha() for c in t)
+    }
 
 
 def sequence_attributes(

@@ -27,8 +27,9 @@ _PATTERN_SECTIONS = ("context_patterns",)
 
 
 def lexicon_hash(data: Mapping[str, Any]) -> str:
-    """A stable hash of a lexicon's content (key order and YAML layout do not matter)."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """A stable hash of a lexicon's content, YAML layout aside. Order counts: the order of the
+    groups is the order of the feature columns, and numbering styles are tried in order."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

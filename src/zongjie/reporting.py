@@ -96,8 +96,8 @@ _LIMITS = """\
 - **Gold labels are few**: about 1,900 hand-checked paragraphs in 50 documents, with fewer than a
   hundred problem paragraphs per family; one paragraph more or less moves a rare class's F1.
 - **The State Council reports carry weak labels** from structure rules (`zongjie.weak_labels`),
-  so their figures measure agreement with those rules. The sequence model learns structure from
-  the gold documents only (`decoder.weak_documents`).
+  so their figures measure agreement with those rules. The sequence model learns structure
+  mostly from the gold documents (`decoder.weak_documents` says how many weak ones join them).
 - **Isolated paragraphs are ambiguous**: an item's role often comes from the part it sits in.
   Prefer `predict_document` on whole reports.
 - **Chinese only**, and report prose: other text gets a label, not a meaningful one."""

@@ -27,10 +27,14 @@ _CLOSERS = "”’」』)）】》\"'"
 _INNER_SENTENCE = re.compile(r"[。！？!?]")
 # An inline label opening a paragraph (工作中的不足？…, 改进措施：…, **发展意向：** …): a few
 # words, then a colon or question mark, before the paragraph's own text.
-_LABEL = re.compile(r"^\*{0,2}([^，。；;：:？?！!*,]{1,16}?)\s*\*{0,2}\s*[：:？?]\s*\*{0,2}\s*(?=\S)")
+_LABEL = re.compile(
+    r"^\*{0,2}([^，。；;：:？?！!*,]{1,16}?)\s*\*{0,2}\s*[：:？?]\s*\*{0,2}\s*(?=\S)"
+)
 _HEADING_MAX = 60  # a numbered or marked heading rarely runs longer
 _PLAIN_HEADING_MAX = 30  # an unmarked line must be short to be a heading, not a cut sentence
-_COLON_HEADING_MAX = 14  # 存在问题: opens a part; 具体做法是: ends a sentence
+# 存在问题： opens a part; a longer line ending in a colon (具体做法主要有以下几点：) usually
+# introduces a list inside one.
+_COLON_HEADING_MAX = 14
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ def _strip_markers(paragraph: str) -> tuple[str, int, bool]:
     if match := _BULLET.match(text):
         bullet = True
         text = text[match.end() :]
+        # A heading marker inside a list item (+ ### …) marks emphasis, not a part.
+        if match := _MARKDOWN_HEADING.match(text):
+            text = text[match.end() :].rstrip("#").strip()
     return text, level, bullet
 
 
@@ -83,6 +90,8 @@ def shape(paragraph: str, lexicon: Lexicon) -> Shape:
     ends_colon = plain.endswith((":", "："))
     if level:
         heading = True
+    elif _is_context_line(paragraph, lexicon):
+        heading = False  # a salutation, byline or date line opens no part
     elif table_row or not plain or ends_sentence or _INNER_SENTENCE.search(plain):
         heading = False
     elif bold:
@@ -98,6 +107,11 @@ def shape(paragraph: str, lexicon: Lexicon) -> Shape:
     return Shape(
         level, bullet, table_row, numbering, heading, ends_sentence, ends_colon, core, label
     )
+
+
+def _is_context_line(paragraph: str, lexicon: Lexicon) -> bool:
+    stripped = paragraph.strip()
+    return any(p.search(stripped) for p in lexicon.patterns["context_patterns"].values())
 
 
 def is_heading(paragraph: str, lexicon: Lexicon) -> bool:

@@ -87,13 +87,24 @@ def out_of_fold_proba(
     return result
 
 
+def _sequence_documents(documents: Sequence[Document], weak: int) -> list[Document]:
+    """What the sequence model learns structure from: every gold document, and `weak` of the
+    weakly labelled ones, evenly spread over them (their labels come from structure rules, so
+    a few teach how government reports are laid out; all of them would outweigh the gold)."""
+    gold = [d for d in documents if d.label_source == "gold"]
+    others = [d for d in documents if d.label_source != "gold"]
+    if weak <= 0 or not others:
+        return gold
+    step = max(1, len(others) / weak)
+    chosen = {int(i * step) for i in range(min(weak, len(others)))}
+    return gold + [d for i, d in enumerate(others) if i in chosen]
+
+
 def fit_model(documents: Sequence[Document], cfg: DictConfig, lexicon: Lexicon) -> Model:
     """The model `cfg` describes, fitted on `documents`."""
     with token_cache():
         probabilities = out_of_fold_proba(documents, cfg, lexicon)
-        sequence_documents = [
-            d for d in documents if cfg.decoder.weak_documents or d.label_source == "gold"
-        ]
+        sequence_documents = _sequence_documents(documents, cfg.decoder.weak_documents)
         stop_words = tuple(cfg.features.stop_words)
         sequence = fit_sequence_model(
             sequence_documents or documents,
