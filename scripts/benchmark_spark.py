@@ -54,11 +54,11 @@ HEADROOM = 1.5  # for stragglers, skew, retries and a cluster slower than this m
 
 
 def load_documents(corpora: Path) -> list[list[str]]:
-    from zongjie.corpus import read_government_reports, read_seeds
+    from zongjie.dataset import read_national_reports, read_seeds
 
     documents = read_seeds(ROOT / "data" / "labels" / "seed_gold.jsonl")
     if corpora.is_dir():
-        documents += read_government_reports(corpora, min_year=2014, max_year=2100)
+        documents += read_national_reports(corpora, min_year=2014, max_year=2100)
     return [list(d.paragraphs) for d in documents if d.paragraphs]
 
 

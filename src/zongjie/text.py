@@ -60,10 +60,10 @@ _FOLD = _fold_table()
 
 
 def normalize(text: str) -> str:
-    """Fold the two genres' conventions together: NFKC turns full-width digits, letters and
-    punctuation (１９９０，) into their plain forms (1990,), spaces go, every number becomes
-    0 (amounts and dates differ between reports; that they are numbers is what matters), and a
-    unit's name for itself becomes 我们 (我镇坚持… reads as the reviews' 我们坚持…)."""
+    """Fold the conventions of different reports together: NFKC turns full-width digits,
+    letters and punctuation (１９９０，) into their plain forms (1990,), spaces go, every number
+    becomes 0 (amounts and dates differ between reports; that they are numbers is what
+    matters), and a unit's name for itself becomes 我们 (我镇坚持… reads as 我们坚持…)."""
     text = text.translate(_FOLD)
     if not unicodedata.is_normalized("NFKC", text):  # rare characters the table leaves out
         text = unicodedata.normalize("NFKC", text).translate(_FOLD)

@@ -1,0 +1,128 @@
+"""Write the README's generated blocks from the files that hold the figures.
+
+    python scripts/update_readme.py          # rewrite the blocks in README.md
+    python scripts/update_readme.py --check  # exit 1 if README.md differs from what they give
+
+A block sits between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``; nothing
+between the two markers is typed by hand. The blocks:
+
+* ``results``: the default model's grouped evaluation (`reports/metrics.json`, written by
+  ``python train.py eval.reports_dir=reports`` or DVC's evaluate stage) beside the previous
+  model's on the same splits (`reports/previous_model.json`, `scripts/evaluate_previous.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+REPORTS = ROOT / "reports"
+
+FAMILIES = {
+    "institutional": "institutional work reports (11 seed reports)",
+    "personal": "personal and team work reports (30)",
+    "local_gov": "county and city government reports (9)",
+    "national_gov": "State Council reports (33, weak labels)",
+}
+TRACKS = ("isolated", "document", "headless", "raw")
+SCHEMES = {"source": "leave one source out", "family": "leave one family out"}
+LABELS = ("summary", "problem", "plan")
+
+
+def _number(metrics: Mapping[str, float], key: str) -> str:
+    return f"{metrics[key]:.3f}" if key in metrics else "–"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def results() -> str:
+    new = json.loads((REPORTS / "metrics.json").read_text(encoding="utf-8"))
+    old = json.loads((REPORTS / "previous_model.json").read_text(encoding="utf-8"))
+    parts = []
+    for scheme, title in SCHEMES.items():
+        rows = []
+        for family, name in FAMILIES.items():
+            cells = [
+                f"{_number(old, f'{scheme}_{t}_{family}_macro_f1')} → "
+                f"**{_number(new, f'{scheme}_{t}_{family}_macro_f1')}**"
+                for t in TRACKS
+            ]
+            rows.append([name, *cells])
+        rows.append(
+            ["mean over families"]
+            + [
+                f"{_number(old, f'{scheme}_{t}_family_mean_macro_f1')} → "
+                f"**{_number(new, f'{scheme}_{t}_family_mean_macro_f1')}**"
+                for t in TRACKS
+            ]
+        )
+        parts.append(
+            f"**{title}**, macro-F1, previous → default:\n\n" + _table(["family", *TRACKS], rows)
+        )
+    rows = []
+    for family, name in FAMILIES.items():
+        for track in TRACKS:
+            key = f"source_{track}_{family}_"
+            if f"{key}macro_f1" in new:
+                rows.append([name, track, *(_number(new, f"{key}f1_{label}") for label in LABELS)])
+    parts.append(
+        "**leave one source out, F1 per class** (default model):\n\n"
+        + _table(["family", "track", *(f"F1 {label}" for label in LABELS)], rows)
+    )
+    nulls = (
+        f"`predict_document`'s null calls (leave one source out): precision "
+        f"{_number(new, 'source_document_null_precision')}, recall "
+        f"{_number(new, 'source_document_null_recall')}. The raw track finds "
+        f"{_number(new, 'source_raw_matched_share')} of the gold paragraphs in `segment`'s "
+        f"output (previous model: {_number(old, 'source_raw_matched_share')})."
+    )
+    commit = old.get("commit", "")[:7]
+    sources = (
+        f"Sources: `reports/metrics.json` (objective {_number(new, 'objective')}) and "
+        f"`reports/previous_model.json` (the model of commit `{commit}`, refitted on each "
+        "split by `scripts/evaluate_previous.py`)."
+    )
+    return "\n\n".join([*parts, nulls, sources])
+
+
+BLOCKS: dict[str, Callable[[], str]] = {"results": results}
+
+
+def render(text: str) -> str:
+    for name, make in BLOCKS.items():
+        pattern = re.compile(
+            rf"(<!-- generated:{name} -->\n).*?(\n<!-- /generated:{name} -->)", re.DOTALL
+        )
+        if not pattern.search(text):
+            raise SystemExit(f"README.md has no generated:{name} block")
+        body = make()
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="only check, change nothing")
+    args = parser.parse_args(argv)
+    current = README.read_text(encoding="utf-8")
+    wanted = render(current)
+    if args.check:
+        if wanted != current:
+            print("README.md is out of date: run python scripts/update_readme.py", file=sys.stderr)
+            return 1
+        return 0
+    README.write_text(wanted, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
