@@ -100,12 +100,12 @@ BLOCKS: dict[str, Callable[[], str]] = {"results": results}
 def render(text: str) -> str:
     for name, make in BLOCKS.items():
         pattern = re.compile(
-            rf"(<!-- generated:{name} -->\n).*?(\n<!-- /generated:{name} -->)", re.DOTALL
+            rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.DOTALL
         )
         if not pattern.search(text):
             raise SystemExit(f"README.md has no generated:{name} block")
         body = make()
-        text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
     return text
 
 

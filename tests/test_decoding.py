@@ -15,7 +15,14 @@ from zongjie.inference import STATES
 from zongjie.lexicon import default_lexicon
 
 LEXICON = default_lexicon()
-PARAMS = {"c1": 0.05, "c2": 0.5, "max_iterations": 60, "epsilon": 1e-5, "headless_copies": True}
+PARAMS = {
+    "c1": 0.05,
+    "c2": 0.5,
+    "max_iterations": 60,
+    "epsilon": 1e-5,
+    "headless_copies": True,
+    "word_value": 1.0,
+}
 
 
 @pytest.fixture(scope="module")

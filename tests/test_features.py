@@ -72,7 +72,8 @@ def test_cue_columns_follow_the_lexicon_groups() -> None:
             "上半年共完成了培训120人次。",
             {"cue_log_done": round(math.log1p(4), 3), "cue_share_done": 1.0},
         ),
-        ("时间:2022-09-10 09:52:00", {"heading": 1.0, "context_byline": 1.0}),
+        # A byline is context, not a heading: it opens no part.
+        ("时间:2022-09-10 09:52:00", {"context_byline": 1.0}),
     ],
 )
 def test_cue_block_of_real_paragraphs(paragraph: str, cues: dict[str, float]) -> None:

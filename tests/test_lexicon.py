@@ -47,8 +47,12 @@ def test_patterns_are_regular_expressions() -> None:
 
 def test_the_hash_ignores_layout_and_sees_content() -> None:
     data = _data()
-    reordered = {key: data[key] for key in reversed(list(data))}
-    assert lexicon_hash(reordered) == lexicon_hash(data)
+    # The order of the sections is layout; the order of a section's groups is content (the
+    # feature columns follow it, and numbering styles are tried in it).
+    sections_reordered = {key: data[key] for key in reversed(list(data))}
+    assert Lexicon(sections_reordered).hash == Lexicon(data).hash
+    groups_reordered = {**data, "cue_words": dict(reversed(list(data["cue_words"].items())))}
+    assert Lexicon(groups_reordered).hash != Lexicon(data).hash
     data["cue_words"]["done"].append("圆满完成")
     assert lexicon_hash(data) != lexicon_hash(_data())
     assert Lexicon(data).hash == lexicon_hash(data)
@@ -144,7 +148,7 @@ def test_training_reads_the_configured_lexicon_file(tmp_path) -> None:
     shutil.copy(DEFAULT_PATH, copy)
     data = _data()
     data["cue_words"]["done"].append("圆满完成")
-    copy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    copy.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert _lexicon(tiny_config(tmp_path, extra=[f"features.lexicon={copy}"])).hash == lexicon_hash(
         data
     )

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import build_gold
 import prepare
 import search
+import update_readme
 
 sys.path.remove(str(ROOT / "scripts"))
 
@@ -138,8 +139,10 @@ def test_trial_zero_is_the_default() -> None:
         "features.sublinear_tf": True,
         "features.cues": True,
         "decoder.c1": 0.0,
-        "decoder.c2": 1.0,
+        "decoder.c2": 3.0,
         "decoder.words": "rjieba",
+        "decoder.word_value": 0.3,
+        "decoder.weak_documents": 8,
         "decoder.headless_copies": True,
         "data.family_weights.national_gov": 0.5,
     }
@@ -215,3 +218,29 @@ def test_benchmark_runs(tmp_path) -> None:
     ]
     assert lines[-2].startswith("CLI over    0.1 MB of reports:")
     assert lines[-1].startswith("CLI over    1.0 MB of reports:")
+
+
+def test_the_readme_shows_the_figures_of_the_reports() -> None:
+    # The README's generated blocks are what scripts/update_readme.py makes of reports/*.json:
+    # a retraining that is not followed by the script fails here.
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_stale_readme_block_is_caught(tmp_path, monkeypatch) -> None:
+    module = update_readme
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "intro\n<!-- generated:results -->\nold figures\n<!-- /generated:results -->\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(module, "README", readme)
+    assert module.main(["--check"]) == 1
+    assert module.main([]) == 0
+    assert "old figures" not in readme.read_text(encoding="utf-8")
+    assert module.main(["--check"]) == 0

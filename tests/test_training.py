@@ -114,7 +114,7 @@ def test_what_each_part_is_fitted_on(tmp_path, monkeypatch) -> None:
         Document("seed", "institutional", "s", ("总结", "完成了。"), (None, "summary")),
         Document("gwr", "national_gov", "sc", ("要推进。",), ("plan",), label_source="weak"),
     ]
-    cfg = tiny_config(tmp_path)
+    cfg = tiny_config(tmp_path, extra=["decoder.weak_documents=0"])
     model = fit_model(documents, cfg, default_lexicon())
     # The classifier: every labelled paragraph (no null), the weak labels at half weight.
     assert classifier_fits[-1] == (["完成了。", "要推进。"], ["summary", "plan"], [1.0, 0.5])

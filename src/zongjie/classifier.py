@@ -32,6 +32,7 @@ def _estimator(params: Mapping[str, Any], seed: int, labels: Sequence[str]) -> A
         return LogisticRegression(
             C=params["C"],
             class_weight=params["class_weight"],
+            solver=params["solver"],
             max_iter=params["max_iter"],
             tol=params["tol"],
             random_state=seed,

@@ -69,7 +69,12 @@ def fit_sequence_model(
         for kept in variants:
             sequences.append(
                 sequence_attributes(
-                    [paragraphs[i] for i in kept], proba[kept], lexicon, words, stop_words
+                    [paragraphs[i] for i in kept],
+                    proba[kept],
+                    lexicon,
+                    words,
+                    stop_words,
+                    params["word_value"],
                 )
             )
             targets.append([states[i] for i in kept])

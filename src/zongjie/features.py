@@ -211,11 +211,15 @@ def sequence_attributes(
     lexicon: Lexicon,
     words: str | None = None,
     stop_words: Sequence[str] = (),
+    word_value: float = 1.0,
 ) -> list[dict[str, float]]:
     """One attribute dict per paragraph of ONE document (in reading order), for the sequence
     model: what the paragraph classifier says of it (`proba`, (n, 3) in LABELS order) and of
     its neighbours and enclosing headings; its shape and place; its lexicon cues; and, when
-    `words` names a tokenizer, its own words and those of the headings that enclose it.
+    `words` names a tokenizer, its own words and those of the headings that enclose it, each
+    with the value `word_value`. Under the CRF's L2 penalty a smaller value makes a word cost
+    more to lean on, so the model prefers what carries over to reports of other kinds (the
+    lexicon, the structure) and uses a word where those fall short.
 
     The enclosing headings are the outermost (the part it sits in) and the innermost (its
     item); their role words and probabilities are how a heading passes its role down."""
@@ -309,12 +313,12 @@ def sequence_attributes(
                 a[f"next{offset}_none"] = 1.0
         if words:
             for token in _words(paragraph, words, stop):
-                a[f"word:{token}"] = 1.0
+                a[f"word:{token}"] = word_value
             for j in {*outer, *inner}:
                 for token in _words(shapes[j].core, words, stop):
-                    a[f"heading_above:{token}"] = 1.0
+                    a[f"heading_above:{token}"] = word_value
             if form.label:
                 for token in _words(form.label, words, stop):
-                    a[f"label:{token}"] = 1.0
+                    a[f"label:{token}"] = word_value
         result.append(a)
     return result

@@ -31,14 +31,16 @@ NULL_STATE = STATES.index("null")
 @dataclass(frozen=True, eq=False)
 class Model:
     """A fitted zongjie model. `sequence_words` names the tokenizer of the sequence model's
-    word attributes (None: it has none); `metadata` is what the model file records beside it
-    (versions, training config hash, metrics)."""
+    word attributes (None: it has none), `stop_words` and `word_value` say which words count
+    and with what value (`zongjie.features.sequence_attributes`); `metadata` is what the model
+    file records beside it (versions, training config hash, metrics)."""
 
     lexicon: Lexicon
     classifier: LinearScorer
     sequence: CrfTables
     sequence_words: str | None
     stop_words: tuple[str, ...]
+    word_value: float = 1.0
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
     def paragraph_proba(self, paragraphs: Sequence[str]) -> np.ndarray:
@@ -52,7 +54,12 @@ class Model:
             return np.empty((0, len(STATES)))
         proba = self.paragraph_proba(paragraphs)
         attributes = sequence_attributes(
-            paragraphs, proba, self.lexicon, self.sequence_words, self.stop_words
+            paragraphs,
+            proba,
+            self.lexicon,
+            self.sequence_words,
+            self.stop_words,
+            self.word_value,
         )
         return self.sequence.marginals(attributes)
 

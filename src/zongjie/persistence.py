@@ -99,6 +99,7 @@ def _state(model: Model) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             "attributes": list(model.sequence.attributes),
             "words": model.sequence_words,
             "stop_words": list(model.stop_words),
+            "word_value": model.word_value,
         },
     }
     return manifest, arrays
@@ -302,5 +303,6 @@ def _model(manifest: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Mod
         sequence=tables,
         sequence_words=sequence["words"],
         stop_words=tuple(sequence["stop_words"]),
+        word_value=float(sequence["word_value"]),
         metadata=manifest["metadata"],
     )

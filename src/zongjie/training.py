@@ -115,7 +115,9 @@ def fit_model(documents: Sequence[Document], cfg: DictConfig, lexicon: Lexicon) 
             stop_words,
         )
         classifier = _fit_classifier(documents, cfg, lexicon)
-    return Model(lexicon, classifier, sequence, cfg.decoder.words, stop_words)
+    return Model(
+        lexicon, classifier, sequence, cfg.decoder.words, stop_words, cfg.decoder.word_value
+    )
 
 
 def objective(metrics: Mapping[str, float], scheme: str, tracks: Sequence[str]) -> float:
@@ -177,8 +179,13 @@ def train(cfg: DictConfig, sweep: Any = None) -> dict[str, float]:
     the run to MLflow (a child of the sweep's parent run when `sweep` is given). Returns the
     metrics (empty when `eval.enabled` is false). A training that fails leaves an MLflow run
     marked FAILED with the error, then raises it."""
+    from threadpoolctl import threadpool_limits
+
     try:
-        return _train(cfg, sweep)
+        # The solvers' vectors are small: BLAS threads only fight over the cores with each other
+        # (and with the evaluation's processes), which made a fit twice as slow.
+        with threadpool_limits(limits=1):
+            return _train(cfg, sweep)
     except Exception as error:
         if cfg.mlflow.enabled:
             from zongjie.tracking import log_failure
