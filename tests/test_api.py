@@ -280,6 +280,62 @@ def test_a_model_swapped_mid_call_never_mixes_two_models(tiny_model, tmp_path) -
     assert all(any(np.array_equal(r, a) for a in answers) for r in results)
 
 
+def test_a_model_swapped_mid_document_never_mixes_two_models(
+    tiny_model, tmp_path, seed_documents
+) -> None:
+    # predict_document runs the classifier, then the sequence model on its output: a call that
+    # read the current model once for each would, during a swap, decode one model's
+    # probabilities with the other's transitions. The second model differs in both parts.
+    other = replace(
+        tiny_model,
+        classifier=replace(tiny_model.classifier, coef=-tiny_model.classifier.coef),
+        sequence=replace(tiny_model.sequence, transitions=-tiny_model.sequence.transitions),
+    )
+    paths = [tmp_path / "a.model", tmp_path / "b.model"]
+    save_model(tiny_model, paths[0])
+    save_model(other, paths[1])
+    documents = [list(d.paragraphs) for d in seed_documents[:4]]
+
+    def answer(document: list[str]) -> tuple[list[str | None], np.ndarray, np.ndarray]:
+        labels, proba = predict_document(document, return_proba=True)
+        return labels, proba, predict_document_proba(document)
+
+    expected = []
+    for path in paths:
+        zongjie.load_model(path)
+        expected.append([answer(d) for d in documents])
+    assert expected[0][0][0] != expected[1][0][0]  # the two models label differently
+
+    def one_models_answer(got: tuple, index: int) -> bool:
+        # Labels and probabilities of one call come from one model; the second call
+        # (predict_document_proba) may see the other.
+        labels, proba, _ = got
+        return any(
+            labels == e[index][0] and np.array_equal(proba, e[index][1]) for e in expected
+        ) and any(np.array_equal(got[2], e[index][2]) for e in expected)
+
+    stop = threading.Event()
+    swaps = 0
+
+    def swap() -> None:
+        nonlocal swaps
+        while not stop.is_set():
+            zongjie.load_model(paths[swaps % 2])
+            swaps += 1
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    try:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            results = list(pool.map(lambda i: (i % 4, answer(documents[i % 4])), range(4 * 30)))
+    finally:
+        stop.set()
+        swapper.join()
+    assert swaps > 10  # the models did change under the calls
+    torn = [i for i, got in results if not one_models_answer(got, i)]
+    assert torn == []
+
+
 NO_TRAINING_STACK = """
 import sys
 import zongjie
