@@ -193,6 +193,89 @@ def test_predict_iter_names_bad_elements_by_stream_index() -> None:
         predict_iter(3)
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {SUMMARY: PLAN},
+        {SUMMARY, PLAN},
+        frozenset({SUMMARY}),
+        {SUMMARY: PLAN}.keys(),
+        {SUMMARY: PLAN}.values(),
+        np.array([[SUMMARY, PLAN]]),
+        None,
+        3,
+        b"bytes",
+    ],
+    ids=[
+        "dict",
+        "set",
+        "frozenset",
+        "dict-keys",
+        "dict-values",
+        "2d-array",
+        "none",
+        "int",
+        "bytes",
+    ],
+)
+def test_predict_iter_refuses_what_predict_refuses(bad) -> None:
+    # A dict's keys, a set's members or a table's rows are not a stream of paragraphs: refused
+    # when called, as predict refuses them, not labelled.
+    name = type(bad).__name__
+    with pytest.raises(
+        TypeError, match=rf"^predict\(\) takes a str or a sequence of str, not {name}$"
+    ):
+        predict(bad)
+    with pytest.raises(
+        TypeError, match=rf"^predict_iter\(\) takes an iterable of str, not {name}$"
+    ):
+        predict_iter(bad)
+
+
+def test_predict_iter_refuses_a_dataframe_as_predict_does() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"id": [1, 2], "text": [SUMMARY, PLAN]})
+    with pytest.raises(
+        TypeError, match=r"^predict\(\) takes a str or a sequence of str, not DataFrame$"
+    ):
+        predict(frame)
+    with pytest.raises(
+        TypeError, match=r"^predict_iter\(\) takes an iterable of str, not DataFrame$"
+    ):
+        predict_iter(frame)
+    # Its text column is a Series: accepted by both.
+    assert list(predict_iter(frame["text"])) == predict(frame["text"]) == ["summary", "plan"]
+
+
+def test_predict_iter_accepts_what_predict_accepts_and_streams() -> None:
+    paragraphs = [SUMMARY, PROBLEM, PLAN]
+    expected = predict(paragraphs)
+    for given in (paragraphs, tuple(paragraphs), np.array(paragraphs), range(0)):
+        assert list(predict_iter(given)) == (expected if len(given) else [])
+    assert list(predict_iter(iter(paragraphs))) == expected
+    assert list(predict_iter(p for p in paragraphs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "error", "message"),
+    [
+        (0, ValueError, "0"),
+        (-1, ValueError, "-1"),
+        (2.0, TypeError, "float"),
+        ("8", TypeError, "str"),
+        (True, TypeError, "bool"),
+        (None, TypeError, "NoneType"),
+    ],
+)
+def test_predict_iter_batch_size_is_a_positive_int(batch_size, error, message) -> None:
+    # Refused when called: a batch size that never fills would hold the whole stream.
+    with pytest.raises(
+        error, match=rf"^predict_iter\(\) batch_size must be a positive int, not {message}$"
+    ):
+        predict_iter([SUMMARY], batch_size=batch_size)
+    assert list(predict_iter([SUMMARY] * 3, batch_size=np.int64(2))) == ["summary"] * 3
+
+
 # ----------------------------------------------------------------------- the model in use
 
 
