@@ -138,6 +138,33 @@ def test_blank_element_names_its_index(function) -> None:
         function([""])
 
 
+@pytest.mark.parametrize(
+    "blank",
+    ["\u200b\u200b", "\ufeff", "\u200c\u200d\u2060", " \u200b\u3000\n", "\u00a0\u00a0"],
+    ids=["zero-width-spaces", "bom", "joiners", "mixed", "nbsp"],
+)
+@pytest.mark.parametrize("function", [*FUNCTIONS, lambda items: list(predict_iter(items))])
+def test_zero_width_only_is_blank_as_nbsp_only_is(function, blank) -> None:
+    # The characters segment removes from every line: a paragraph of them alone has no text.
+    with pytest.raises(ValueError, match=r"^paragraph 1 is blank$"):
+        function([SUMMARY, blank])
+    assert zongjie.segment(f"{SUMMARY}\n{blank}\n{PLAN}") == [SUMMARY, PLAN]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [("存在\ud800问题", "U\\+D800 at character 2"), ("\udfff", "U\\+DFFF at character 0")],
+)
+@pytest.mark.parametrize("function", [*FUNCTIONS, lambda items: list(predict_iter(items))])
+def test_a_lone_surrogate_is_named_with_its_paragraph(function, text, where) -> None:
+    # Not text any encoder accepts (a broken UTF-16 pair, or bytes decoded with
+    # surrogateescape): the tokenizer would fail deep inside with a bare UnicodeEncodeError.
+    with pytest.raises(
+        ValueError, match=rf"^paragraph 2 is not valid Unicode: a lone surrogate {where}$"
+    ):
+        function([SUMMARY, PLAN, text])
+
+
 @pytest.mark.parametrize("bad", [None, 3, 2.5, b"bytes", {"a": "b"}, {SUMMARY}])
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_argument_of_wrong_type(function, bad) -> None:

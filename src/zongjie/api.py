@@ -9,6 +9,7 @@ gives one call the halves of two models.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, MappingView, Sequence
 from collections.abc import Set as AbstractSet
@@ -20,6 +21,7 @@ import numpy as np
 
 from zongjie.document import LABELS
 from zongjie.model import Model
+from zongjie.segment import ZERO_WIDTH
 
 __all__ = [
     "default_model_path",
@@ -93,11 +95,23 @@ def _validate(paragraphs: object, function: str) -> tuple[list[str], bool]:
     return items, single
 
 
+# Blank: nothing but whitespace and the zero-width characters segment removes from each line.
+_BLANK = re.compile(rf"[\s{ZERO_WIDTH}]*")
+# A lone surrogate (half a UTF-16 pair, or a byte decoded with surrogateescape) is not text
+# that any encoder, the tokenizer's included, accepts.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check(item: object, index: int) -> None:
     if not isinstance(item, str):
         raise TypeError(f"paragraph {index} is {type(item).__name__}, not str")
-    if not item or item.isspace():
+    if _BLANK.fullmatch(item):
         raise ValueError(f"paragraph {index} is blank")
+    if surrogate := _SURROGATE.search(item):
+        raise ValueError(
+            f"paragraph {index} is not valid Unicode: a lone surrogate "
+            f"U+{ord(surrogate.group()):04X} at character {surrogate.start()}"
+        )
 
 
 def _labels(proba: np.ndarray) -> list[str]:
