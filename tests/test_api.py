@@ -138,6 +138,33 @@ def test_blank_element_names_its_index(function) -> None:
         function([""])
 
 
+@pytest.mark.parametrize(
+    "blank",
+    ["\u200b\u200b", "\ufeff", "\u200c\u200d\u2060", " \u200b\u3000\n", "\u00a0\u00a0"],
+    ids=["zero-width-spaces", "bom", "joiners", "mixed", "nbsp"],
+)
+@pytest.mark.parametrize("function", [*FUNCTIONS, lambda items: list(predict_iter(items))])
+def test_zero_width_only_is_blank_as_nbsp_only_is(function, blank) -> None:
+    # The characters segment removes from every line: a paragraph of them alone has no text.
+    with pytest.raises(ValueError, match=r"^paragraph 1 is blank$"):
+        function([SUMMARY, blank])
+    assert zongjie.segment(f"{SUMMARY}\n{blank}\n{PLAN}") == [SUMMARY, PLAN]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [("存在\ud800问题", "U\\+D800 at character 2"), ("\udfff", "U\\+DFFF at character 0")],
+)
+@pytest.mark.parametrize("function", [*FUNCTIONS, lambda items: list(predict_iter(items))])
+def test_a_lone_surrogate_is_named_with_its_paragraph(function, text, where) -> None:
+    # Not text any encoder accepts (a broken UTF-16 pair, or bytes decoded with
+    # surrogateescape): the tokenizer would fail deep inside with a bare UnicodeEncodeError.
+    with pytest.raises(
+        ValueError, match=rf"^paragraph 2 is not valid Unicode: a lone surrogate {where}$"
+    ):
+        function([SUMMARY, PLAN, text])
+
+
 @pytest.mark.parametrize("bad", [None, 3, 2.5, b"bytes", {"a": "b"}, {SUMMARY}])
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_argument_of_wrong_type(function, bad) -> None:
@@ -191,6 +218,89 @@ def test_predict_iter_names_bad_elements_by_stream_index() -> None:
         predict_iter(SUMMARY)
     with pytest.raises(TypeError, match=r"^predict_iter\(\) takes an iterable of str, not int$"):
         predict_iter(3)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {SUMMARY: PLAN},
+        {SUMMARY, PLAN},
+        frozenset({SUMMARY}),
+        {SUMMARY: PLAN}.keys(),
+        {SUMMARY: PLAN}.values(),
+        np.array([[SUMMARY, PLAN]]),
+        None,
+        3,
+        b"bytes",
+    ],
+    ids=[
+        "dict",
+        "set",
+        "frozenset",
+        "dict-keys",
+        "dict-values",
+        "2d-array",
+        "none",
+        "int",
+        "bytes",
+    ],
+)
+def test_predict_iter_refuses_what_predict_refuses(bad) -> None:
+    # A dict's keys, a set's members or a table's rows are not a stream of paragraphs: refused
+    # when called, as predict refuses them, not labelled.
+    name = type(bad).__name__
+    with pytest.raises(
+        TypeError, match=rf"^predict\(\) takes a str or a sequence of str, not {name}$"
+    ):
+        predict(bad)
+    with pytest.raises(
+        TypeError, match=rf"^predict_iter\(\) takes an iterable of str, not {name}$"
+    ):
+        predict_iter(bad)
+
+
+def test_predict_iter_refuses_a_dataframe_as_predict_does() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"id": [1, 2], "text": [SUMMARY, PLAN]})
+    with pytest.raises(
+        TypeError, match=r"^predict\(\) takes a str or a sequence of str, not DataFrame$"
+    ):
+        predict(frame)
+    with pytest.raises(
+        TypeError, match=r"^predict_iter\(\) takes an iterable of str, not DataFrame$"
+    ):
+        predict_iter(frame)
+    # Its text column is a Series: accepted by both.
+    assert list(predict_iter(frame["text"])) == predict(frame["text"]) == ["summary", "plan"]
+
+
+def test_predict_iter_accepts_what_predict_accepts_and_streams() -> None:
+    paragraphs = [SUMMARY, PROBLEM, PLAN]
+    expected = predict(paragraphs)
+    for given in (paragraphs, tuple(paragraphs), np.array(paragraphs), range(0)):
+        assert list(predict_iter(given)) == (expected if len(given) else [])
+    assert list(predict_iter(iter(paragraphs))) == expected
+    assert list(predict_iter(p for p in paragraphs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "error", "message"),
+    [
+        (0, ValueError, "0"),
+        (-1, ValueError, "-1"),
+        (2.0, TypeError, "float"),
+        ("8", TypeError, "str"),
+        (True, TypeError, "bool"),
+        (None, TypeError, "NoneType"),
+    ],
+)
+def test_predict_iter_batch_size_is_a_positive_int(batch_size, error, message) -> None:
+    # Refused when called: a batch size that never fills would hold the whole stream.
+    with pytest.raises(
+        error, match=rf"^predict_iter\(\) batch_size must be a positive int, not {message}$"
+    ):
+        predict_iter([SUMMARY], batch_size=batch_size)
+    assert list(predict_iter([SUMMARY] * 3, batch_size=np.int64(2))) == ["summary"] * 3
 
 
 # ----------------------------------------------------------------------- the model in use
@@ -278,6 +388,62 @@ def test_a_model_swapped_mid_call_never_mixes_two_models(tiny_model, tmp_path) -
         stop.set()
         swapper.join()
     assert all(any(np.array_equal(r, a) for a in answers) for r in results)
+
+
+def test_a_model_swapped_mid_document_never_mixes_two_models(
+    tiny_model, tmp_path, seed_documents
+) -> None:
+    # predict_document runs the classifier, then the sequence model on its output: a call that
+    # read the current model once for each would, during a swap, decode one model's
+    # probabilities with the other's transitions. The second model differs in both parts.
+    other = replace(
+        tiny_model,
+        classifier=replace(tiny_model.classifier, coef=-tiny_model.classifier.coef),
+        sequence=replace(tiny_model.sequence, transitions=-tiny_model.sequence.transitions),
+    )
+    paths = [tmp_path / "a.model", tmp_path / "b.model"]
+    save_model(tiny_model, paths[0])
+    save_model(other, paths[1])
+    documents = [list(d.paragraphs) for d in seed_documents[:4]]
+
+    def answer(document: list[str]) -> tuple[list[str | None], np.ndarray, np.ndarray]:
+        labels, proba = predict_document(document, return_proba=True)
+        return labels, proba, predict_document_proba(document)
+
+    expected = []
+    for path in paths:
+        zongjie.load_model(path)
+        expected.append([answer(d) for d in documents])
+    assert expected[0][0][0] != expected[1][0][0]  # the two models label differently
+
+    def one_models_answer(got: tuple, index: int) -> bool:
+        # Labels and probabilities of one call come from one model; the second call
+        # (predict_document_proba) may see the other.
+        labels, proba, _ = got
+        return any(
+            labels == e[index][0] and np.array_equal(proba, e[index][1]) for e in expected
+        ) and any(np.array_equal(got[2], e[index][2]) for e in expected)
+
+    stop = threading.Event()
+    swaps = 0
+
+    def swap() -> None:
+        nonlocal swaps
+        while not stop.is_set():
+            zongjie.load_model(paths[swaps % 2])
+            swaps += 1
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    try:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            results = list(pool.map(lambda i: (i % 4, answer(documents[i % 4])), range(4 * 30)))
+    finally:
+        stop.set()
+        swapper.join()
+    assert swaps > 10  # the models did change under the calls
+    torn = [i for i, got in results if not one_models_answer(got, i)]
+    assert torn == []
 
 
 NO_TRAINING_STACK = """

@@ -9,8 +9,10 @@ import io
 import json
 import os
 import pty
+import signal
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 
 import pytest
@@ -232,14 +234,115 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path) -> None:
     assert _run(str(tmp_path)).stderr == b""
 
 
-def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+def test_a_reader_that_stops_early_ends_it_quietly_as_sigpipe_would() -> None:
+    # `| head -1`: no traceback, nothing on stderr, and the status a process killed by SIGPIPE
+    # gets from a shell (128 + 13). Several copies of the seeds: far more than a pipe holds.
     process = subprocess.Popen(
-        [sys.executable, "-m", "zongjie", str(SEEDS), "--format", "csv"],
+        [sys.executable, "-m", "zongjie", *[str(SEEDS)] * 4, "--format", "csv"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     process.stdout.readline()
     process.stdout.close()
     stderr = process.stderr.read()
-    process.wait(timeout=120)
+    assert process.wait(timeout=120) == 141
     assert stderr == b""
+
+
+def _one_line(stderr: bytes) -> str:
+    """The single line the CLI wrote on stderr (no traceback, nothing else)."""
+    text = stderr.decode("utf-8")
+    assert text.endswith("\n") and text.count("\n") == 1, text
+    return text.rstrip("\n")
+
+
+def _shell(command: str, *args: str) -> subprocess.CompletedProcess:
+    """`command` run by bash with $0 the Python and $1… `args`: for redirections Python's
+    subprocess cannot make (a closed descriptor)."""
+    return subprocess.run(
+        ["bash", "-c", command, sys.executable, *args], capture_output=True, timeout=120
+    )
+
+
+def test_a_closed_stdout_is_one_line_and_status_1() -> None:
+    seed = str(SEEDS / "001_fc0c1e1a6d6d8450.txt")
+    result = _shell('exec "$0" -m zongjie "$1" >&-', seed)
+    assert result.returncode == 1
+    assert _one_line(result.stderr) == "zongjie: cannot write the output: stdout is closed"
+
+
+def test_a_closed_stdin_is_one_line_and_status_1() -> None:
+    result = _shell('exec "$0" -m zongjie - <&-')
+    assert result.returncode == 1
+    assert _one_line(result.stderr) == "zongjie: -: cannot read stdin: it is closed"
+    assert result.stdout == b""
+
+
+def test_a_full_disk_is_one_line_and_status_1() -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "zongjie", str(SEEDS)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    # The output's error, not blamed on the file being read.
+    assert _one_line(result.stderr) == "zongjie: cannot write the output: No space left on device"
+
+
+def test_an_unreadable_file_is_one_line_and_status_1(tmp_path) -> None:
+    # /proc/self/mem is a file whose first read fails (EIO), even for root.
+    result = _run("/proc/self/mem")
+    assert result.returncode == 1
+    assert _one_line(result.stderr) == "zongjie: /proc/self/mem: Input/output error"
+    if os.geteuid() != 0:  # root reads through any permissions
+        locked = tmp_path / "locked.txt"
+        locked.write_text("上半年完成了任务。\n", encoding="utf-8")
+        locked.chmod(0)
+        result = _run(str(locked))
+        assert result.returncode == 1
+        assert _one_line(result.stderr) == f"zongjie: {locked}: Permission denied"
+
+
+def test_ctrl_c_is_one_line_and_status_130(tmp_path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes((SEEDS / "002_354727535b141923.txt").read_bytes() * 200)  # minutes of work
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zongjie", str(big)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout.readline().startswith(b"{")  # labelling has started
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert _one_line(stderr) == "zongjie: interrupted"
+
+
+def test_a_fifo_and_dev_stdin_are_read_as_files(tmp_path) -> None:
+    text = "二、存在问题\n学校布局调整的任务仍然很重。\n"
+    expected = _run("-", stdin=text.encode()).stdout
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(text, encoding="utf-8"), daemon=True)
+    writer.start()
+    result = _run(str(fifo))
+    if writer.is_alive():  # the CLI never opened the FIFO: open it here, so the writer ends
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    writer.join(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected.replace(b'"file": "stdin"', f'"file": "{fifo}"'.encode())
+    result = _run("/dev/stdin", stdin=text.encode())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected.replace(b'"file": "stdin"', b'"file": "/dev/stdin"')
+    # What is not there is still named as such.
+    missing = _run(str(tmp_path / "absent.txt"))
+    assert (
+        _one_line(missing.stderr)
+        == f"zongjie: {tmp_path / 'absent.txt'}: no such file or directory"
+    )

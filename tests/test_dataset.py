@@ -235,6 +235,50 @@ def test_state_council_reports_one_per_year_weakly_labelled(tmp_path, caplog) ->
         assert any(str(name) in m and reason in m for m in caplog.messages), name
 
 
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ({"year": "abc", "content": REPORT_2016}, "year 'abc' is not a number"),
+        ({"year": "二〇一八", "content": REPORT_2016}, "year '二〇一八' is not a number"),
+        ({"year": 2018.5, "content": REPORT_2016}, "year 2018.5 is not a number"),
+        ({"year": True, "content": REPORT_2016}, "year True is not a number"),
+        ({"year": [2018], "content": REPORT_2016}, "year [2018] is not a number"),
+        ({"year": {"y": 2018}, "content": REPORT_2016}, "year {'y': 2018} is not a number"),
+        ({"year": 2018, "content": None}, "content is NoneType, not text"),
+        ({"year": 2018, "content": 12}, "content is int, not text"),
+        ({"year": 2018}, "no content"),
+        ([2018, REPORT_2016], "not a JSON object"),
+        ("2018", "not a JSON object"),
+    ],
+    ids=[
+        "letters",
+        "chinese-numerals",
+        "fraction",
+        "bool",
+        "list",
+        "object",
+        "null-content",
+        "numeric-content",
+        "no-content",
+        "array",
+        "string",
+    ],
+)
+def test_a_bad_state_council_record_is_skipped_with_a_warning(
+    tmp_path, caplog, record, reason
+) -> None:
+    # Like the other bad records: named, skipped, and the rest still load.
+    wikisource = tmp_path / NATIONAL_JSONL
+    wikisource.parent.mkdir(parents=True)
+    good = {"year": "2016", "content": REPORT_2016}
+    lines = [json.dumps(r, ensure_ascii=False) for r in (record, good)]
+    wikisource.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        documents = read_national_reports(tmp_path, 1992, 2100)
+    assert [d.id for d in documents] == ["gwr-2016"]
+    assert f"skipping {wikisource} line 1: not a report record ({reason})" in caplog.messages
+
+
 def test_no_state_council_reports_warns(tmp_path, caplog) -> None:
     with caplog.at_level(logging.WARNING):
         assert read_national_reports(tmp_path, 1992, 2100) == []

@@ -246,6 +246,85 @@ def test_an_entry_bigger_than_the_limit_is_refused_before_unpacking(tmp_path) ->
     )
 
 
+def _declare_size(path: Path, sizes: dict[str, int]) -> None:
+    """Rewrite the uncompressed sizes that `path`'s zip directory (its central directory)
+    declares for the named entries, leaving the data as it is: a tiny file that says it
+    unpacks to gigabytes, or one that says it unpacks to less than it holds."""
+    data = bytearray(path.read_bytes())
+    end = data.rindex(b"PK\x05\x06")
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    offset = int.from_bytes(data[end + 16 : end + 20], "little")
+    for _ in range(count):
+        assert data[offset : offset + 4] == b"PK\x01\x02"
+        name_length, extra_length, comment_length = (
+            int.from_bytes(data[offset + k : offset + k + 2], "little") for k in (28, 30, 32)
+        )
+        name = data[offset + 46 : offset + 46 + name_length].decode()
+        if name in sizes:
+            data[offset + 24 : offset + 28] = sizes.pop(name).to_bytes(4, "little")
+        offset += 46 + name_length + extra_length + comment_length
+    assert not sizes, f"no such entries: {sorted(sizes)}"
+    path.write_bytes(bytes(data))
+
+
+def test_an_entry_bigger_than_a_lowered_limit_is_refused(tiny_model_path, monkeypatch) -> None:
+    # The same check as the slow test above, at the scale of the tiny model.
+    sizes = {n: len(d) for n, d in _entries(tiny_model_path).items()}
+    name = max(sizes, key=sizes.__getitem__)
+    monkeypatch.setattr(persistence, "MAX_ENTRY_BYTES", sizes[name] - 1)
+    _refused(
+        tiny_model_path,
+        rf"^{re.escape(str(tiny_model_path))} was refused: {re.escape(name)} would unpack to "
+        r"more than 0 MiB$",
+    )
+
+
+def test_a_tiny_file_that_declares_a_huge_entry_is_refused_unread(
+    tiny_model_path, tmp_path, monkeypatch
+) -> None:
+    # The directory says 3.75 GiB; the file is the tiny model's size. Refused on what the
+    # directory declares: not one byte of the entry is inflated.
+    path = tmp_path / "declared.model"
+    path.write_bytes(tiny_model_path.read_bytes())
+    _declare_size(path, {"classifier/coef.npy": 0xF000_0000})
+    assert path.stat().st_size < 4 << 20
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *a, **k: pytest.fail("an entry was opened"))
+    _refused(
+        path,
+        rf"^{re.escape(str(path))} was refused: classifier/coef\.npy would unpack to more "
+        r"than 512 MiB$",
+    )
+
+
+def test_entries_declaring_more_than_a_gigabyte_together_are_refused(
+    tiny_model_path, tmp_path
+) -> None:
+    # Each entry under the 512 MiB limit, together over 1 GiB: the real limits, no monkeypatch.
+    path = tmp_path / "total.model"
+    path.write_bytes(tiny_model_path.read_bytes())
+    declared = {f"sequence/{name}.npy": 400 << 20 for name in ("weights", "transitions")}
+    declared["classifier/coef.npy"] = 400 << 20
+    _declare_size(path, declared)
+    _refused(
+        path,
+        rf"^{re.escape(str(path))} was refused: it would unpack to 12\d\d MiB, more than "
+        r"1024 MiB$",
+    )
+
+
+def test_an_entry_holding_more_than_it_declares_is_not_read_past_its_size(
+    tiny_model_path, tmp_path
+) -> None:
+    # 64 MiB of zeros declared as 200 bytes: the reader stops at the declared size, and the
+    # checksum then refuses the entry, so the directory's figure bounds what is unpacked.
+    entries = _entries(tiny_model_path)
+    entries["classifier/intercept.npy"] = bytes(64 << 20)
+    path = tmp_path / "understated.model"
+    _write(path, entries)
+    _declare_size(path, {"classifier/intercept.npy": 200})
+    _refused(path, rf"^{re.escape(str(path))} is not a readable zongjie model \(Bad CRC-32")
+
+
 def test_a_model_bigger_than_the_limit_is_refused(tiny_model_path, monkeypatch) -> None:
     total = sum(len(data) for data in _entries(tiny_model_path).values())
     monkeypatch.setattr(persistence, "MAX_MODEL_BYTES", total - 1)
@@ -285,6 +364,18 @@ def _tamper_lexicon(manifest: dict, entries: Entries) -> None:
 
 def _other_format(manifest: dict, entries: Entries) -> None:
     manifest["format_version"] = 1
+
+
+def _future_format(manifest: dict, entries: Entries) -> None:
+    manifest["format_version"] = 3
+
+
+def _no_format_version(manifest: dict, entries: Entries) -> None:
+    del manifest["format_version"]
+
+
+def _format_version_as_text(manifest: dict, entries: Entries) -> None:
+    manifest["format_version"] = "2"
 
 
 def _not_ours(manifest: dict, entries: Entries) -> None:
@@ -330,6 +421,30 @@ PICKLED = _npy_bytes(np.array([{"command": "rm -rf /"}], dtype=object), allow_pi
             _other_format,
             r" is a zongjie model of format 1; this zongjie reads format 2: retrain the model$",
         ),
+        (
+            _future_format,
+            r" is a zongjie model of format 3; this zongjie reads format 2: retrain the model$",
+        ),
+        (
+            _no_format_version,
+            r" is a zongjie model of format None; this zongjie reads format 2: retrain the model$",
+        ),
+        (
+            _format_version_as_text,
+            r" is a zongjie model of format '2'; this zongjie reads format 2: retrain the model$",
+        ),
+        (
+            _set("/etc/model.npy", b""),
+            r" is not a zongjie model: unexpected entries \['/etc/model\.npy'\]$",
+        ),
+        (
+            _set("classifier/", b""),
+            r" is not a zongjie model: unexpected entries \['classifier/'\]$",
+        ),
+        (
+            _set("classifier/coef.npy.exe", b"MZ"),
+            r" is not a zongjie model: unexpected entries \['classifier/coef\.npy\.exe'\]$",
+        ),
         (_no_metadata, r" is not a zongjie model: no metadata$"),
         (
             _metadata(zongjie="0.1.3"),
@@ -359,6 +474,12 @@ PICKLED = _npy_bytes(np.array([{"command": "rm -rf /"}], dtype=object), allow_pi
         "missing-array",
         "foreign-format",
         "other-format-version",
+        "future-format-version",
+        "no-format-version",
+        "format-version-as-text",
+        "absolute-path",
+        "directory-entry",
+        "npy-exe",
         "no-metadata",
         "other-minor-version",
         "other-major-version",

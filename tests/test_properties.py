@@ -23,7 +23,8 @@ def _tiny_model(tiny_model):
 
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-paragraph_text = st.text(min_size=1, max_size=300).filter(lambda t: t.strip() != "")
+# Not blank: whitespace and zero-width characters alone are refused (a documented error).
+paragraph_text = st.text(min_size=1, max_size=300).filter(lambda t: not api._BLANK.fullmatch(t))
 # Report-like text: Chinese words, punctuation, spaces and line breaks, nothing that segment
 # documents as chrome (page numbers are digit-only lines, so no digits; no chrome words).
 SAFE_CHARS = "今年我们完成了各项任务将推进问题不足存在下步打算一二三、，。：；“”（）\u3000 \n\r"
@@ -93,3 +94,22 @@ def test_a_non_str_element_is_named_by_index(paragraphs, bad, position) -> None:
     for function in (predict, predict_proba, predict_document, predict_document_proba):
         with pytest.raises(TypeError, match=rf"^paragraph {position} is {type(bad).__name__}, "):
             function(items)
+
+
+DOCUMENTED_VALUE_ERROR = (
+    r"^paragraph \d+ is (blank|not valid Unicode: a lone surrogate U\+D[89A-F][0-9A-F]{2} "
+    r"at character \d+)$"
+)
+
+
+@SETTINGS
+@given(st.lists(st.text(st.characters(codec=None, exclude_categories=()), max_size=50), max_size=6))
+def test_any_str_elements_get_labels_or_a_documented_error(paragraphs: list[str]) -> None:
+    # Surrogates included (hypothesis leaves them out of text() by default).
+    for function in (predict, predict_document):
+        try:
+            labels = function(paragraphs)
+        except ValueError as error:
+            assert re.match(DOCUMENTED_VALUE_ERROR, str(error)), error
+        else:
+            assert len(labels) == len(paragraphs)

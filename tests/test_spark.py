@@ -100,7 +100,7 @@ def test_label_documents_equals_predict_document(paragraph_frame, documents) -> 
 
 def test_bad_paragraphs_are_kept_and_marked(spark) -> None:
     good = ["上半年共培训干部560人次。", "二、存在问题"]
-    rows = [(0, good[0]), (1, None), (2, ""), (3, "  \n"), (4, "\u3000\u3000"), (5, good[1])]
+    rows = [(0, good[0]), (1, None), (2, ""), (3, "  \n"), (4, "\u3000\u200b"), (5, good[1])]
     frame = spark.createDataFrame(rows, "id int, text string")
     out = _sorted(zspark.label_paragraphs(frame), "id")
     assert _values(out[ERROR]) == [
@@ -201,10 +201,8 @@ def registered(tmp_path_factory):
     model file as its artifact) and registered as `zongjie` in a temporary store: no
     training needed, and the same model file as the in-process path."""
     mlflow = pytest.importorskip("mlflow", reason="mlflow is part of the train extra")
-    from mlflow.models import infer_signature
-
     from zongjie.api import default_model_path
-    from zongjie.serving import MODEL_ARTIFACT, ParagraphLabeller
+    from zongjie.serving import MODEL_ARTIFACT, ParagraphLabeller, signature
 
     folder = tmp_path_factory.mktemp("mlflow")
     previous = mlflow.get_tracking_uri()
@@ -216,8 +214,10 @@ def registered(tmp_path_factory):
             name="model",
             python_model=ParagraphLabeller(),
             artifacts={MODEL_ARTIFACT: str(default_model_path())},
-            signature=infer_signature(examples, np.array(zongjie.predict(examples))),
-            input_example=examples,
+            # As training logs it: the `text` column by name (an inferred signature of bare
+            # strings names no column, and the UDF's pyfunc then gets a column named 0).
+            signature=signature(),
+            input_example={"text": examples},
             code_paths=[str(Path(zongjie.__file__).parent)],
             registered_model_name="zongjie",
         )

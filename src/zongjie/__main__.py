@@ -10,11 +10,13 @@ paragraph, its label and the three probabilities.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -29,9 +31,10 @@ TEXT_SUFFIXES = (".txt",)
 EPILOG = """\
 input:
   A directory stands for the .txt files under it, recursively, in sorted order (hidden files
-  and folders skipped). Encodings read: UTF-8 (with or without a BOM), UTF-16 and UTF-32 with
-  a BOM, and GB18030, which covers GBK and GB2312. A file in any other encoding is refused,
-  naming the offset of its first bad byte.
+  and folders skipped); - is stdin, and a FIFO or /dev/stdin is read as a file. Encodings
+  read: UTF-8 (with or without a BOM), UTF-16 and UTF-32 with a BOM, and GB18030, which
+  covers GBK and GB2312. A file in any other encoding is refused, naming the offset of its
+  first bad byte.
 
 output formats (--format):
   jsonl  one JSON object per paragraph (the default): file, document, index, paragraph,
@@ -49,14 +52,12 @@ output formats (--format):
 
 
 def _lines(name: str) -> Iterator[str]:
-    """The decoded text of a file (or stdin for -), streamed chunk by chunk."""
+    """The decoded text of a file (or stdin for -), streamed chunk by chunk. Anything that
+    opens is read: a regular file, a FIFO, /dev/stdin."""
     if name == "-":
         yield from iter_text(sys.stdin.buffer, "stdin")
         return
-    path = Path(name)
-    if not path.is_file():
-        raise SystemExit(f"zongjie: {name}: no such file")
-    with path.open("rb") as stream:
+    with open(name, "rb") as stream:
         yield from iter_text(stream, name)
 
 
@@ -79,16 +80,24 @@ def _inputs(paths: Sequence[str]) -> list[str]:
     before anything is labelled."""
     names: list[str] = []
     for name in paths:
-        path = Path(name)
-        if name == "-" or path.is_file():
+        if name == "-":
+            if sys.stdin is None:  # started with descriptor 0 closed (<&-)
+                raise SystemExit("zongjie: -: cannot read stdin: it is closed")
             names.append(name)
-        elif path.is_dir():
-            found = _text_files(path)
+            continue
+        try:
+            is_dir = stat.S_ISDIR(os.stat(name).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            raise SystemExit(f"zongjie: {name}: no such file or directory") from None
+        except OSError as error:  # a folder on the way that may not be searched, say
+            raise SystemExit(f"zongjie: {name}: {error.strerror or error}") from None
+        if is_dir:
+            found = _text_files(Path(name))
             if not found:
                 raise SystemExit(f"zongjie: {name}: a directory with no .txt files under it")
             names.extend(found)
-        else:
-            raise SystemExit(f"zongjie: {name}: no such file or directory")
+        else:  # a file, and also what reads like one: a FIFO, /dev/stdin, a device
+            names.append(name)
     return names
 
 
@@ -216,6 +225,17 @@ class _Progress:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command. Every way it can fail ends with one line on stderr, no traceback, and the
+    usual status: 1 for an error, 130 for Ctrl-C, 141 (as a shell reports a process killed
+    by SIGPIPE) when the reader of the output stops early."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("zongjie: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m zongjie",
         description="Label every paragraph of Chinese work reports as summary, problem or plan.",
@@ -234,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", help="a model file other than the default")
     args = parser.parse_args(argv)
 
+    out = sys.stdout
+    if out is None:  # started with descriptor 1 closed (>&-)
+        raise SystemExit("zongjie: cannot write the output: stdout is closed")
     names = _inputs(args.paths)
     if args.model:
         from zongjie.api import load_model
@@ -242,7 +265,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_model(args.model)
         except (FileNotFoundError, ValueError) as error:
             raise SystemExit(f"zongjie: {error}") from None
-    out = sys.stdout
     if isinstance(out, io.TextIOWrapper):
         out.reconfigure(encoding="utf-8")  # the page declares UTF-8; JSON and CSV are UTF-8 too
     progress = None
@@ -252,11 +274,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         _label(names, _WRITERS[args.format](out), progress)
         out.flush()
     except BrokenPipeError:
-        # The reader stopped early (| head): stop quietly, and keep Python's own flush at exit
-        # from failing on the closed pipe.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
-        return 1
+        # The reader stopped early (| head): stop quietly, as a process SIGPIPE kills would.
+        _discard(out)
+        return 141
+    except OSError as error:  # the output's own: a full disk, a closed descriptor
+        _discard(out)
+        raise SystemExit(f"zongjie: cannot write the output: {error.strerror or error}") from None
     return 0
+
+
+def _discard(out: TextIO) -> None:
+    """Point the output's descriptor at /dev/null, so that Python's own flush at exit does not
+    fail a second time on what is still buffered."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
 
 
 def _label(names: Sequence[str], writer: Any, progress: _Progress | None) -> None:
@@ -264,21 +295,29 @@ def _label(names: Sequence[str], writer: Any, progress: _Progress | None) -> Non
         for name in names:
             if progress:
                 progress.show(name)
-            try:
-                for report in _reports(name):
-                    writer.add(_display_name(name), report)
-            except ValueError as error:  # undecodable bytes
-                raise SystemExit(f"zongjie: {error}") from None
-            except BrokenPipeError:
-                raise
-            except OSError as error:  # unreadable: permissions, a file gone meanwhile
-                raise SystemExit(f"zongjie: {name}: {error.strerror or error}") from None
+            for report in _read(name):
+                writer.add(_display_name(name), report)  # an OSError here is the output's
             if progress:
                 progress.advance()
     finally:
         if progress:
             progress.close()  # an error message then starts on a clean line
     writer.close()
+
+
+def _read(name: str) -> Iterator[Report]:
+    """`_reports(name)`, a failure to read the input ending the run with one line naming it."""
+    reports = _reports(name)
+    while True:
+        try:
+            report = next(reports)
+        except StopIteration:
+            return
+        except ValueError as error:  # undecodable bytes
+            raise SystemExit(f"zongjie: {error}") from None
+        except OSError as error:  # unreadable: permissions, an I/O error, a file gone meanwhile
+            raise SystemExit(f"zongjie: {name}: {error.strerror or error}") from None
+        yield report
 
 
 if __name__ == "__main__":

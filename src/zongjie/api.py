@@ -9,8 +9,11 @@ gives one call the halves of two models.
 from __future__ import annotations
 
 import os
+import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MappingView, Sequence
+from collections.abc import Set as AbstractSet
+from numbers import Integral
 from pathlib import Path
 from typing import Literal, overload
 
@@ -18,6 +21,7 @@ import numpy as np
 
 from zongjie.document import LABELS
 from zongjie.model import Model
+from zongjie.segment import ZERO_WIDTH
 
 __all__ = [
     "default_model_path",
@@ -91,11 +95,23 @@ def _validate(paragraphs: object, function: str) -> tuple[list[str], bool]:
     return items, single
 
 
+# Blank: nothing but whitespace and the zero-width characters segment removes from each line.
+_BLANK = re.compile(rf"[\s{ZERO_WIDTH}]*")
+# A lone surrogate (half a UTF-16 pair, or a byte decoded with surrogateescape) is not text
+# that any encoder, the tokenizer's included, accepts.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check(item: object, index: int) -> None:
     if not isinstance(item, str):
         raise TypeError(f"paragraph {index} is {type(item).__name__}, not str")
-    if not item or item.isspace():
+    if _BLANK.fullmatch(item):
         raise ValueError(f"paragraph {index} is blank")
+    if surrogate := _SURROGATE.search(item):
+        raise ValueError(
+            f"paragraph {index} is not valid Unicode: a lone surrogate "
+            f"U+{ord(surrogate.group()):04X} at character {surrogate.start()}"
+        )
 
 
 def _labels(proba: np.ndarray) -> list[str]:
@@ -116,11 +132,30 @@ def predict(paragraphs: str | Sequence[str]) -> str | list[str]:
 
 def predict_iter(paragraphs: Iterable[str], batch_size: int = 512) -> Iterator[str]:
     """`predict` over a stream: labels come out in order, batch by batch, so memory holds one
-    batch however long the stream. Bad elements raise as in `predict`, with their index in the
-    whole stream."""
-    if isinstance(paragraphs, (str, bytes, bytearray)) or not isinstance(paragraphs, Iterable):
+    batch however long the stream. It takes what `predict` takes, a lone str aside, and any
+    other ordered iterable (a generator, a file's lines). Bad elements raise as in `predict`,
+    with their index in the whole stream; a bad argument or `batch_size` raises at the call."""
+    if not _is_stream(paragraphs):
         raise TypeError(f"predict_iter() takes an iterable of str, not {type(paragraphs).__name__}")
-    return _stream_labels(paragraphs, batch_size)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
+        raise TypeError(
+            f"predict_iter() batch_size must be a positive int, not {type(batch_size).__name__}"
+        )
+    if batch_size < 1:
+        raise ValueError(f"predict_iter() batch_size must be a positive int, not {batch_size}")
+    return _stream_labels(paragraphs, int(batch_size))
+
+
+def _is_stream(paragraphs: object) -> bool:
+    """Ordered paragraphs: what `predict` takes as a sequence, or another iterable. Not a str
+    (its characters), a mapping's keys, a set's members, nor the rows of a table (a DataFrame,
+    a 2-D array), which iterating would label as if they were paragraphs."""
+    if isinstance(paragraphs, (str, bytes, bytearray, Mapping, AbstractSet, MappingView)):
+        return False
+    ndim = getattr(paragraphs, "ndim", None)
+    if ndim is not None:  # numpy arrays, pandas objects: only a 1-D one is a list of paragraphs
+        return ndim == 1
+    return isinstance(paragraphs, Iterable)
 
 
 def _stream_labels(paragraphs: Iterable[str], batch_size: int) -> Iterator[str]:

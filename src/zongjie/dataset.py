@@ -187,10 +187,8 @@ def read_national_reports(corpora_dir: Path, min_year: int, max_year: int) -> li
     if wikisource.is_file() and (jsonl := _read_text(wikisource)) is not None:
         for number, line in enumerate(jsonl.splitlines(), start=1):
             try:
-                record = json.loads(line)
-                year, content = record.get("year"), record["content"]
-                year = int(year) if year else None
-            except (ValueError, AttributeError, KeyError, TypeError) as error:
+                year, content = _report_record(line)
+            except ValueError as error:
                 log.warning(
                     "skipping %s line %d: not a report record (%s)", wikisource, number, error
                 )
@@ -220,6 +218,28 @@ def read_national_reports(corpora_dir: Path, min_year: int, max_year: int) -> li
             )
         )
     return documents
+
+
+def _report_record(line: str) -> tuple[int | None, str]:
+    """The year (None when the record has none) and text of one Wikisource record; ValueError
+    saying what is wrong with any other line."""
+    record = json.loads(line)  # a JSONDecodeError is a ValueError
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    if "content" not in record:
+        raise ValueError("no content")
+    content, year = record["content"], record.get("year")
+    if not isinstance(content, str):
+        raise ValueError(f"content is {type(content).__name__}, not text")
+    if year is None or year == "":
+        return None, content
+    # A whole number, or its digits as text: not a bool, a fraction or a list, which int()
+    # would turn into some year (True is year 1, 2018.5 is 2018) or fail on with a vaguer error.
+    if isinstance(year, int) and not isinstance(year, bool):
+        return year, content
+    if isinstance(year, str) and year.strip().isascii() and year.strip().isdigit():
+        return int(year), content
+    raise ValueError(f"year {year!r} is not a number")
 
 
 def _read_text(path: Path) -> str | None:

@@ -83,7 +83,10 @@ MAX_LINE = 1 << 16
 # Whitespace that editors and PDF extractors leave behind: NBSP, full-width space, the
 # typographic spaces, zero-width characters.
 _SPACES = " \t\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+# Zero-width space, non-joiner and joiner, word joiner, BOM: removed from every line, and a
+# paragraph of them alone is blank to the API too (zongjie.api).
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH}]")
 _INNER_RUN = re.compile(f"[{_SPACES}]+")
 
 _PAGE_NUMBER = re.compile(

@@ -2,27 +2,42 @@
 `zongjie.predict` and `zongjie.predict_document`, for `mlflow.pyfunc.load_model` and
 `mlflow models serve`.
 
-Input: a DataFrame (or records) with a ``text`` column, one paragraph per row; other columns
-(an ``id``, say) are ignored. Params: ``mode`` is ``paragraph`` (each row alone, as `predict`)
-or ``document`` (the rows are one document in reading order, as `predict_document`);
-``probabilities`` adds one column per label. Output: a DataFrame with ``label`` (and the
-probabilities).
+Input: a DataFrame (or records, or a dict of columns) with a ``text`` column, one paragraph
+per row; other columns (an ``id``, say) are ignored. Params: ``mode`` is ``paragraph`` (each
+row alone, as `predict`) or ``document`` (the rows are one document in reading order, as
+`predict_document`); ``probabilities`` adds one column per label. Output: a DataFrame with
+``label`` (and the probabilities).
+
+A row `predict` would refuse (null, a number, a blank string) is refused with predict's own
+error naming the row: a TypeError or ValueError that is also an `MlflowException`, so the
+model server answers HTTP 400 with that message.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import mlflow.pyfunc
 import numpy as np
+from mlflow.exceptions import MlflowException
+from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
 from zongjie.api import _check
 from zongjie.document import LABELS
 from zongjie.model import Model
 from zongjie.persistence import load_model_file
 
-__all__ = ["MODEL_ARTIFACT", "TEXT_COLUMN", "ParagraphLabeller", "signature"]
+__all__ = [
+    "MODEL_ARTIFACT",
+    "TEXT_COLUMN",
+    "InvalidRequest",
+    "InvalidRowType",
+    "ParagraphLabeller",
+    "signature",
+]
 
 MODEL_ARTIFACT = "model_file"  # the artifact key of the saved model file
 TEXT_COLUMN = "text"
@@ -30,13 +45,20 @@ MODES = ("paragraph", "document")
 
 
 def signature() -> Any:
-    """The served model's signature: a required string column ``text`` in, and the two
-    params; MLflow checks requests against it before the model sees them."""
+    """The served model's signature: a required column ``text`` in, and the two params. MLflow
+    checks requests against it before the model sees them: a request without ``text`` gets
+    HTTP 400, and only ``text`` reaches the model.
+
+    The column's type is "any", not "string": for a string column MLflow's server turns a
+    null or a number of an ``inputs`` or ``instances`` request into the text "None" or "3"
+    (numpy's str conversion), which would then be labelled. The model checks the type of
+    each row itself, as `predict` does."""
     from mlflow.models import ModelSignature
     from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
+    from mlflow.types.schema import AnyType
 
     return ModelSignature(
-        inputs=Schema([ColSpec("string", TEXT_COLUMN)]),
+        inputs=Schema([ColSpec(AnyType(), TEXT_COLUMN)]),
         params=ParamSchema(
             [
                 ParamSpec("mode", "string", "paragraph"),
@@ -46,16 +68,51 @@ def signature() -> Any:
     )
 
 
+class InvalidRequest(MlflowException, ValueError):
+    """A bad request, as `predict` raises ValueError for it; the server answers HTTP 400."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, error_code=INVALID_PARAMETER_VALUE)
+
+
+class InvalidRowType(MlflowException, TypeError):
+    """A row that is not text, as `predict` raises TypeError for it; HTTP 400 too."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, error_code=INVALID_PARAMETER_VALUE)
+
+
+def _missing(value: object) -> bool:
+    """A null cell: None, or the NaN or pd.NA a frame stores a null as."""
+    import pandas as pd
+
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def _texts(model_input: Any) -> list[str]:
     columns = getattr(model_input, "columns", None)
-    if columns is None:
+    if isinstance(model_input, Mapping):  # columns by name (MLflow's own input example check)
+        columns = list(model_input)
+    if columns is None:  # a bare list or array of paragraphs, given to the class directly
         items = list(np.asarray(model_input, dtype=object).ravel())
-    elif TEXT_COLUMN in columns:
-        items = list(model_input[TEXT_COLUMN])
+    elif TEXT_COLUMN not in columns:
+        raise InvalidRequest(f"the input has no {TEXT_COLUMN!r} column (columns: {list(columns)})")
     else:
-        raise ValueError(f"the input has no {TEXT_COLUMN!r} column (columns: {list(columns)})")
-    for index, item in enumerate(items):
-        _check(item, index)
+        value = model_input[TEXT_COLUMN]
+        items = [value] if isinstance(value, str) else list(value)
+        if len(items) == 1 and isinstance(items[0], (list, tuple, np.ndarray)):
+            # MLflow hands a dict of lists of str ({"text": [...]}, as `inputs` requests give
+            # it) over as ONE row holding the whole list: those are the rows.
+            items = list(items[0])
+    # A frame cannot tell a null from a NaN: both are the null the client sent.
+    items = [None if _missing(item) else item for item in items]
+    try:
+        for index, item in enumerate(items):
+            _check(item, index)
+    except TypeError as error:
+        raise InvalidRowType(str(error)) from None
+    except ValueError as error:
+        raise InvalidRequest(str(error)) from None
     return items
 
 
@@ -72,7 +129,7 @@ class ParagraphLabeller(mlflow.pyfunc.PythonModel):
         params = params or {}
         mode = params.get("mode", "paragraph")
         if mode not in MODES:
-            raise ValueError(f"params.mode must be one of {MODES}, not {mode!r}")
+            raise InvalidRequest(f"params.mode must be one of {MODES}, not {mode!r}")
         texts = _texts(model_input)
         if mode == "paragraph":
             proba = self.model.paragraph_proba(texts)

@@ -52,6 +52,8 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
 
 import zongjie
 from zongjie import LABELS
+from zongjie.api import _check
+from zongjie.segment import ZERO_WIDTH
 
 __all__ = [
     "ERROR",
@@ -198,8 +200,12 @@ def text_error(value: object) -> str | None:
         return "text is null"
     if not isinstance(value, str):
         return f"text is {type(value).__name__}, not str"
-    if not value or value.isspace():
-        return "text is blank"
+    try:
+        _check(value, 0)
+    except (
+        ValueError
+    ) as error:  # blank, or a lone surrogate: the API's reason, without "paragraph 0"
+        return "text" + str(error).removeprefix("paragraph 0")
     return None
 
 
@@ -462,8 +468,10 @@ def label_paragraphs_pyfunc(df: DataFrame, model_uri: str, text_col: str = "text
         df.sparkSession, model_uri, result_type="string", env_manager="local"
     )
     text = _col(text_col)
-    # (?U): \s is Unicode whitespace, as str.isspace is (full-width spaces included).
-    error = F.when(text.isNull(), "text is null").when(text.rlike(r"(?U)^\s*$"), "text is blank")
+    # (?U): \s is Unicode whitespace, as str.isspace is (full-width spaces included); with the
+    # zero-width characters, what the API calls blank.
+    blank = rf"(?U)^[\s{ZERO_WIDTH}]*$"
+    error = F.when(text.isNull(), "text is null").when(text.rlike(blank), "text is blank")
     # Spark evaluates a Python UDF on every row whatever a `when` around it says, so bad rows
     # reach the model as a harmless stand-in and their labels are dropped after.
     stand_in = F.when(error.isNull(), text).otherwise(F.lit("。"))

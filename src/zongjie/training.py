@@ -19,6 +19,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from zongjie.classifier import fit_paragraph_classifier
+from zongjie.config import check_config
 from zongjie.dataset import load_documents
 from zongjie.decoding import fit_sequence_model
 from zongjie.document import Document
@@ -178,9 +179,11 @@ def train(cfg: DictConfig, sweep: Any = None) -> dict[str, float]:
     """Evaluate, fit on all documents, save the model and its card, write the reports and log
     the run to MLflow (a child of the sweep's parent run when `sweep` is given). Returns the
     metrics (empty when `eval.enabled` is false). A training that fails leaves an MLflow run
-    marked FAILED with the error, then raises it."""
+    marked FAILED with the error, then raises it. A config with a key of the wrong type or
+    range raises ValueError naming it before anything runs (`zongjie.config.check_config`)."""
     from threadpoolctl import threadpool_limits
 
+    check_config(cfg)
     try:
         # The solvers' vectors are small: BLAS threads only fight over the cores with each other
         # (and with the evaluation's processes), which made a fit twice as slow.
