@@ -329,7 +329,9 @@ class CrfTables:
         scores = np.zeros((len(attributes), len(STATES)))
         index = self.index
         for t, attrs in enumerate(attributes):
-            known = [(index[a], v) for a, v in attrs.items() if a in index]
+            # Summed in the order of the attributes' rows: a paragraph's words come as a set,
+            # whose order changes from process to process, and so would the sum's last bit.
+            known = sorted((index[a], v) for a, v in attrs.items() if a in index)
             if known:
                 rows, values = zip(*known, strict=True)
                 scores[t] = np.asarray(values) @ self.weights[list(rows)]
