@@ -376,3 +376,34 @@ def test_explanations_follow_the_loaded_model(tiny_model) -> None:
     mine = explain_paragraphs(tiny_model, [PLAN], top=None)[0].scores["plan"]
     theirs = explain_paragraphs(flipped, [PLAN], top=None)[0].scores["plan"]
     assert [(n, -v) for n, v in mine.top] == list(theirs.top)
+
+
+STABLE = """
+import json, sys
+import zongjie
+paragraphs = zongjie.segment(open(sys.argv[1], encoding="utf-8").read())
+print(json.dumps([e.to_dict() for e in zongjie.explain_document(paragraphs)], ensure_ascii=False))
+"""
+
+
+def test_the_same_explanation_in_every_process(tiny_model_path) -> None:
+    # A paragraph's words reach the CRF as a set, iterated in an order that follows the
+    # process's string hashing: neither the order of tied top terms nor the last bit of a sum
+    # (the CRF's own state scores, hence the probabilities, included) may follow it.
+    import subprocess
+    import sys
+
+    from conftest import SEEDS
+
+    answers = [
+        subprocess.run(
+            [sys.executable, "-c", STABLE, str(SEEDS / "001_fc0c1e1a6d6d8450.txt")],
+            env={"ZONGJIE_MODEL": str(tiny_model_path), "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    ]
+    assert answers[0] == answers[1] == answers[2]

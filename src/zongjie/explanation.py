@@ -264,7 +264,9 @@ def explain_document(
     n = len(paragraphs)
     result = []
     for t, attrs in enumerate(attributes):
-        known = [(name, value) for name, value in attrs.items() if name in crf.index]
+        # In the order of their names: a paragraph's words come as a set, whose order (and so
+        # the last bit of a sum) changes from process to process.
+        known = sorted((name, value) for name, value in attrs.items() if name in crf.index)
         names = [name for name, _ in known]
         rows = [crf.index[name] for name in names]
         values = np.asarray([value for _, value in known], dtype=np.float64)
@@ -274,7 +276,7 @@ def explain_document(
         scores = {}
         for s, state in enumerate(STATES):
             column = terms[:, s]
-            chosen, rest, n_rest = _top(column, top)
+            chosen, rest, n_rest = _top(column, names, top)
             into = float(crf.transitions[previous, s]) if previous is not None else 0.0
             out = float(crf.transitions[s, following]) if following is not None else 0.0
             sums: dict[str, float] = {}
@@ -337,7 +339,7 @@ def _explain_alone(
             names.extend(cue_names)
         by_label = {}
         for k, label in enumerate(LABELS):
-            chosen, rest, n_rest = _top(terms[k], top)
+            chosen, rest, n_rest = _top(terms[k], names, top)
             by_label[label] = ClassScore(
                 score=float(scores[r, k]),
                 intercept=float(intercept[k]),
@@ -356,14 +358,18 @@ def _explain_alone(
     return result, proba
 
 
-def _top(terms: np.ndarray, top: int | None) -> tuple[list[int], float, int]:
+def _top(terms: np.ndarray, names: Sequence[str], top: int | None) -> tuple[list[int], float, int]:
     """The indices of the `top` largest nonzero terms by size (all of them for None), largest
-    first, ties in index order; the sum of the other nonzero terms and their number."""
-    nonzero = np.flatnonzero(terms)
-    order = nonzero[np.argsort(-np.abs(terms[nonzero]), kind="stable")]
+    first, ties in the order of their names (a paragraph's words come as a set, in an order
+    that changes from process to process); the sum of the other nonzero terms, and their
+    number."""
+    values = terms.tolist()
+    order = sorted(
+        (i for i, value in enumerate(values) if value), key=lambda i: (-abs(values[i]), names[i])
+    )
     chosen = order if top is None else order[:top]
     others = order[len(chosen) :]
-    return chosen.tolist(), float(terms[others].sum()), len(others)
+    return chosen, float(terms[others].sum()), len(others)
 
 
 # The n-gram of each TF-IDF column, per vocabulary: decoded once (a few ms per 10,000 columns).
