@@ -231,3 +231,15 @@ def explain_document(paragraphs: Sequence[str], *, top: int | None = 5) -> list[
     items = _document_items(paragraphs, "explain_document")
     top = _check_top(top, "explain_document")
     return explain_in_context(_current_model(), items, top)[0]
+
+
+def _explained_document(
+    paragraphs: Sequence[str], top: int | None = 5
+) -> tuple[list[str | None], np.ndarray, list[ContextExplanation]]:
+    """`predict_document(paragraphs, return_proba=True)` and `explain_document(paragraphs)`
+    from one pass over one model: what ``python -m zongjie --explain`` writes."""
+    from zongjie.explanation import explain_document as explain_in_context
+
+    items = _document_items(paragraphs, "explain_document")
+    explanations, states = explain_in_context(_current_model(), items, _check_top(top, "explain"))
+    return Model.document_labels(states), Model.role_proba(states), explanations
