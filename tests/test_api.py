@@ -51,6 +51,8 @@ def test_public_names_are_exactly_the_api() -> None:
     assert zongjie.__version__ == "0.2.0"
     assert set(zongjie.__all__) == {
         "LABELS",
+        "explain",
+        "explain_document",
         "load_model",
         "predict",
         "predict_document",
@@ -451,6 +453,8 @@ import sys
 import zongjie
 print(zongjie.predict(["上半年共完成培训120人次。", "下半年将进一步加强领导。"]))
 print(zongjie.predict_document(["二、存在问题", "经费不足。"]))
+print(zongjie.explain("下半年将进一步加强领导。"))
+print(zongjie.explain_document(["二、存在问题", "经费不足。"])[1])
 heavy = ("sklearn", "scipy", "sklearn_crfsuite", "pycrfsuite", "mlflow", "hydra", "omegaconf",
          "pandas", "joblib", "jieba")
 print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))

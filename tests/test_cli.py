@@ -346,3 +346,63 @@ def test_a_fifo_and_dev_stdin_are_read_as_files(tmp_path) -> None:
         _one_line(missing.stderr)
         == f"zongjie: {tmp_path / 'absent.txt'}: no such file or directory"
     )
+
+
+# ------------------------------------------------------------------------------ --explain
+
+
+def test_explain_adds_the_document_explanation_to_each_json_line() -> None:
+    from zongjie import explain_document
+
+    path = SEEDS / "001_fc0c1e1a6d6d8450.txt"
+    plain = [json.loads(line) for line in _run(str(path)).stdout.decode("utf-8").splitlines()]
+    result = _run(str(path), "--explain")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    # The same labels and probabilities as without --explain, and the explanation beside them.
+    assert [{k: v for k, v in r.items() if k != "explanation"} for r in records] == plain
+    (document,) = split_documents(segment(path.read_text(encoding="utf-8")))
+    expected = [e.to_dict(digits=4) for e in explain_document(document)]
+    assert [r["explanation"] for r in records] == expected
+    title = records[0]["explanation"]
+    assert (title["label"], title["alone"]["label"], title["next_state"]) == (
+        None,
+        "summary",
+        "null",
+    )
+
+
+def test_explain_adds_an_explanation_column_of_text_to_csv() -> None:
+    from zongjie import explain_document
+
+    text = "二、存在问题\n经费不足,师资力量薄弱。\n三、下一步工作打算\n1、加强领导,明确责任。\n"
+    result = _run("-", "--format", "csv", "--explain", stdin=text.encode())
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8"))))
+    assert list(rows[0])[-1] == "explanation"
+    assert [row["explanation"] for row in rows] == [str(e) for e in explain_document(segment(text))]
+    assert rows[3]["explanation"].startswith("alone: plan (")
+
+
+def test_explain_in_html_opens_on_click(tmp_path) -> None:
+    from zongjie import explain_document
+
+    path = SEEDS / "001_fc0c1e1a6d6d8450.txt"
+    result = _run(str(path), "--format", "html", "--explain")
+    assert result.returncode == 0, result.stderr
+    parser = _Tags()
+    parser.feed(result.stdout.decode("utf-8"))
+    tags = [tag for tag, _ in parser.tags]
+    paragraphs = segment(path.read_text(encoding="utf-8"))
+    assert tags.count("details") == len(paragraphs)  # one "why" per paragraph
+    text = "".join(parser.text)
+    for explanation in explain_document(paragraphs)[:5]:
+        assert str(explanation) in text
+    # Without --explain, no "why".
+    page = _run(str(path), "--format", "html").stdout.decode("utf-8")
+    assert "<details" not in page
+
+
+def test_help_names_explain() -> None:
+    help_text = _run("--help").stdout.decode("utf-8")
+    assert "--explain" in help_text and "explain_document" in help_text

@@ -95,6 +95,20 @@ def test_explanations_show_on_click_when_given() -> None:
     assert '<details class="why">' not in render_html(PARAGRAPHS, LABELS, PROBA)
 
 
+def test_document_explanations_fill_the_why(use_tiny_model) -> None:
+    import html
+
+    explanations = zongjie.explain_document(PARAGRAPHS)
+    labels, proba = zongjie.predict_document(PARAGRAPHS, return_proba=True)
+    page = render_html(PARAGRAPHS, labels, proba, explanations=explanations)
+    assert page.count('<details class="why">') == len(PARAGRAPHS)
+    whys = re.findall(r'<details class="why"><summary>why</summary><div>(.*?)</div>', page, re.S)
+    assert [html.unescape(why) for why in whys] == [str(e) for e in explanations]
+    assert whys[6].startswith("alone: plan (")
+    assert "Click “why” under one for the reasons of its label." in page
+    assert "Click “why”" not in render_html(PARAGRAPHS, labels, proba)
+
+
 def test_everything_from_the_input_is_escaped() -> None:
     hostile = [
         "<script>window.pwned=1</script>",

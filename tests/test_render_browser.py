@@ -205,6 +205,38 @@ def test_no_role_is_untinted_and_an_explanation_opens_on_click(browser, tmp_path
     assert explanation.is_displayed() and explanation.text == "针对性不强 → problem"
 
 
+@pytest.mark.usefixtures("use_tiny_model")
+def test_the_clis_explanations_open_on_click(browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    from zongjie import explain_document
+
+    page = tmp_path / "explained.html"
+    with page.open("wb") as out:
+        subprocess.run(
+            [sys.executable, "-m", "zongjie", str(SEED), "--format", "html", "--explain"],
+            stdout=out,
+            check=True,
+            timeout=120,
+        )
+    _open(browser, page)
+    explanations = [
+        e
+        for document in split_documents(segment(SEED.read_text(encoding="utf-8")))
+        for e in explain_document(document)
+    ]
+    whys = browser.find_elements(By.CSS_SELECTOR, "#f1 .para .why")
+    assert len(whys) == len(explanations)
+    index = next(i for i, e in enumerate(explanations) if e.changed and e.label is not None)
+    shown = browser.find_element(By.CSS_SELECTOR, f"#f1-p{index} .why div")
+    assert not shown.is_displayed()
+    browser.find_element(By.CSS_SELECTOR, f"#f1-p{index} .why summary").click()
+    assert shown.is_displayed()
+    # As the text says it, its indentation kept.
+    assert shown.text == str(explanations[index])
+    assert "the document changed it" in shown.text
+
+
 def _has_cjk_font() -> bool:
     if not shutil.which("fc-list"):
         return False

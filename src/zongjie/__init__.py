@@ -1,6 +1,8 @@
 """zongjie (总结): label the paragraphs of Chinese work reports as summary, problem or plan."""
 
 from zongjie.api import (
+    explain,
+    explain_document,
     load_model,
     predict,
     predict_document,
@@ -13,6 +15,8 @@ from zongjie.segment import segment
 
 __all__ = [
     "LABELS",
+    "explain",
+    "explain_document",
     "load_model",
     "predict",
     "predict_document",

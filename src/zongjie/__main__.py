@@ -4,7 +4,8 @@ default), CSV or one HTML page.
 A directory stands for the .txt files under it. Each file is segmented, split into its reports,
 and each report labelled as a whole document (`zongjie.predict_document`). A JSON line or CSV
 row holds the file, the report's number in the file, the paragraph's number in its report, the
-paragraph, its label and the three probabilities.
+paragraph, its label and the three probabilities; with ``--explain``, also why it has that
+label (`zongjie.explain_document`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ output formats (--format):
 
   A paragraph that predict_document gives no role has label null (jsonl) or an empty label
   (csv), and is shown untinted in html.
+
+  --explain adds why each paragraph has its label (zongjie.explain_document): its label read
+  alone and in the document, and the terms of the sequence model's score (the heading above
+  it, its neighbours, its place in the document …): an "explanation" object per JSON line, an
+  "explanation" column of text in csv, a "why" that opens on click in html.
 
   On a terminal, a progress bar on stderr counts the files while the output goes elsewhere.
 """
@@ -101,12 +107,15 @@ def _inputs(paths: Sequence[str]) -> list[str]:
     return names
 
 
-Report = tuple[int, list[str], list[str | None], Any]
+# A report: its number in the file, its paragraphs, their labels, their probabilities and
+# (with --explain) their explanations.
+Report = tuple[int, list[str], list[str | None], Any, list[Any] | None]
 
 
-def _reports(name: str) -> Iterator[Report]:
-    """Each report of a file: its number, paragraphs, labels and probabilities."""
-    from zongjie.api import predict_document
+def _reports(name: str, explain: bool = False) -> Iterator[Report]:
+    """Each report of a file: its number, paragraphs, labels, probabilities and, when
+    `explain`, the `zongjie.explain_document` explanation of each paragraph."""
+    from zongjie.api import _explained_document, predict_document
 
     # Streamed: paragraphs and reports are formed as the text arrives, so memory holds one
     # report at a time whatever the size of the file.
@@ -114,7 +123,10 @@ def _reports(name: str) -> Iterator[Report]:
     for number, paragraphs in enumerate(documents, start=1):
         # The labels are predict_document's own, not the probabilities' argmax: it decides
         # which paragraphs have a role at all.
-        yield number, paragraphs, *predict_document(paragraphs, return_proba=True)
+        if explain:
+            yield number, paragraphs, *_explained_document(paragraphs)
+        else:
+            yield number, paragraphs, *predict_document(paragraphs, return_proba=True), None
 
 
 def _display_name(name: str) -> str:
@@ -122,15 +134,15 @@ def _display_name(name: str) -> str:
 
 
 class _JsonLines:
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, explain: bool) -> None:
         self.out = out
 
     def add(self, name: str, report: Report) -> None:
-        number, paragraphs, labels, proba = report
+        number, paragraphs, labels, proba, explanations = report
         for index, (paragraph, label, row) in enumerate(
             zip(paragraphs, labels, proba, strict=True)
         ):
-            record = {
+            record: dict[str, Any] = {
                 "file": name,
                 "document": number,
                 "index": index,
@@ -140,6 +152,8 @@ class _JsonLines:
                     role: round(float(p), 4) for role, p in zip(LABELS, row, strict=True)
                 },
             }
+            if explanations is not None:
+                record["explanation"] = explanations[index].to_dict(digits=4)
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
@@ -147,19 +161,21 @@ class _JsonLines:
 
 
 class _Csv:
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, explain: bool) -> None:
         self.writer = csv.writer(out, lineterminator="\n")
-        self.writer.writerow(
-            ["file", "document", "index", "paragraph", "label", *(f"p_{r}" for r in LABELS)]
-        )
+        header = ["file", "document", "index", "paragraph", "label", *(f"p_{r}" for r in LABELS)]
+        self.writer.writerow([*header, "explanation"] if explain else header)
 
     def add(self, name: str, report: Report) -> None:
-        number, paragraphs, labels, proba = report
+        number, paragraphs, labels, proba, explanations = report
         for index, (paragraph, label, row) in enumerate(
             zip(paragraphs, labels, proba, strict=True)
         ):
             probabilities = [f"{float(p):.4f}" for p in row]
-            self.writer.writerow([name, number, index, paragraph, label or "", *probabilities])
+            fields = [name, number, index, paragraph, label or "", *probabilities]
+            if explanations is not None:
+                fields.append(str(explanations[index]))
+            self.writer.writerow(fields)
 
     def close(self) -> None:
         pass
@@ -168,25 +184,37 @@ class _Csv:
 class _Html:
     """Collects every file, then writes one page: the digest and contents need all of it."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, explain: bool) -> None:
         self.out = out
-        self.files: dict[str, tuple[list[str], list[str | None], list[Any], list[int]]] = {}
+        self.explain = explain
+        self.files: dict[
+            str, tuple[list[str], list[str | None], list[Any], list[int], list[str]]
+        ] = {}
 
     def add(self, name: str, report: Report) -> None:
-        _, paragraphs, labels, proba = report
-        collected = self.files.setdefault(name, ([], [], [], []))
-        all_paragraphs, all_labels, rows, starts = collected
+        _, paragraphs, labels, proba, explanations = report
+        collected = self.files.setdefault(name, ([], [], [], [], []))
+        all_paragraphs, all_labels, rows, starts, texts = collected
         starts.append(len(all_paragraphs))
         all_paragraphs.extend(paragraphs)
         all_labels.extend(labels)
         rows.extend(proba.tolist())
+        if explanations is not None:
+            texts.extend(str(explanation) for explanation in explanations)
 
     def close(self) -> None:
         from zongjie.render import LabelledFile, render_page
 
         files = [
-            LabelledFile(name, paragraphs, labels, rows, starts=starts or [0])
-            for name, (paragraphs, labels, rows, starts) in self.files.items()
+            LabelledFile(
+                name,
+                paragraphs,
+                labels,
+                rows,
+                explanations=texts if self.explain else None,
+                starts=starts or [0],
+            )
+            for name, (paragraphs, labels, rows, starts, texts) in self.files.items()
         ]
         if not files:
             raise SystemExit("zongjie: no paragraphs to show")
@@ -252,6 +280,11 @@ def _main(argv: Sequence[str] | None) -> int:
         "--format", choices=FORMATS, default="jsonl", help="the output (default: jsonl)"
     )
     parser.add_argument("--model", help="a model file other than the default")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="add why each paragraph has its label (zongjie.explain_document; see below)",
+    )
     args = parser.parse_args(argv)
 
     out = sys.stdout
@@ -271,7 +304,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if len(names) > 1 and sys.stderr.isatty() and not out.isatty():
         progress = _Progress(names, sys.stderr)
     try:
-        _label(names, _WRITERS[args.format](out), progress)
+        _label(names, _WRITERS[args.format](out, args.explain), progress, args.explain)
         out.flush()
     except BrokenPipeError:
         # The reader stopped early (| head): stop quietly, as a process SIGPIPE kills would.
@@ -290,12 +323,14 @@ def _discard(out: TextIO) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
 
 
-def _label(names: Sequence[str], writer: Any, progress: _Progress | None) -> None:
+def _label(
+    names: Sequence[str], writer: Any, progress: _Progress | None, explain: bool = False
+) -> None:
     try:
         for name in names:
             if progress:
                 progress.show(name)
-            for report in _read(name):
+            for report in _read(name, explain):
                 writer.add(_display_name(name), report)  # an OSError here is the output's
             if progress:
                 progress.advance()
@@ -305,9 +340,10 @@ def _label(names: Sequence[str], writer: Any, progress: _Progress | None) -> Non
     writer.close()
 
 
-def _read(name: str) -> Iterator[Report]:
-    """`_reports(name)`, a failure to read the input ending the run with one line naming it."""
-    reports = _reports(name)
+def _read(name: str, explain: bool = False) -> Iterator[Report]:
+    """`_reports(name, explain)`, a failure to read the input ending the run with one line
+    naming it."""
+    reports = _reports(name, explain)
     while True:
         try:
             report = next(reports)

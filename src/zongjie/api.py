@@ -20,11 +20,14 @@ from typing import Literal, overload
 import numpy as np
 
 from zongjie.document import LABELS
+from zongjie.explanation import ContextExplanation, Explanation
 from zongjie.model import Model
 from zongjie.segment import ZERO_WIDTH
 
 __all__ = [
     "default_model_path",
+    "explain",
+    "explain_document",
     "load_model",
     "predict",
     "predict_document",
@@ -216,3 +219,62 @@ def predict_document_proba(paragraphs: Sequence[str]) -> np.ndarray:
     they say which role it would have if it had content."""
     items = _document_items(paragraphs, "predict_document_proba")
     return Model.role_proba(_current_model().document_states(items))
+
+
+def _check_top(top: object, function: str) -> int | None:
+    if top is None:
+        return None
+    if isinstance(top, bool) or not isinstance(top, int):
+        raise TypeError(
+            f"{function}() top must be a positive int or None, not {type(top).__name__}"
+        )
+    if top < 1:
+        raise ValueError(f"{function}() top must be a positive int or None, not {top}")
+    return top
+
+
+@overload
+def explain(paragraphs: str, *, top: int | None = 5) -> Explanation: ...
+@overload
+def explain(paragraphs: Sequence[str], *, top: int | None = 5) -> list[Explanation]: ...
+def explain(
+    paragraphs: str | Sequence[str], *, top: int | None = 5
+) -> Explanation | list[Explanation]:
+    """Why `predict` gives each paragraph its label: its label and probabilities, and for each
+    label the classifier's score taken apart, intercept plus each feature's value × weight
+    (TF-IDF n-grams and lexicon cues), the `top` largest terms named (None: all) and the rest
+    summed. Exact: the terms add up to the score. A lone str gives a lone `Explanation`; its
+    str() is a readable summary. See `zongjie.explanation`."""
+    from zongjie.explanation import explain_paragraphs
+
+    items, single = _validate(paragraphs, "explain")
+    top = _check_top(top, "explain")
+    explanations = explain_paragraphs(_current_model(), items, top)
+    return explanations[0] if single else explanations
+
+
+def explain_document(paragraphs: Sequence[str], *, top: int | None = 5) -> list[ContextExplanation]:
+    """Why `predict_document` gives each paragraph of ONE document (in reading order) its
+    label, one `ContextExplanation` per paragraph: its label read alone (with `explain`'s
+    explanation) and in the document, and each state's score in the sequence model taken
+    apart, attribute by attribute (the heading above it, its neighbours, its place in the
+    document, …) plus the transitions from the previous paragraph's state and into the next
+    one's. Exact: the terms add up to the score. Its labels and probabilities are
+    `predict_document`'s. See `zongjie.explanation`."""
+    from zongjie.explanation import explain_document as explain_in_context
+
+    items = _document_items(paragraphs, "explain_document")
+    top = _check_top(top, "explain_document")
+    return explain_in_context(_current_model(), items, top)[0]
+
+
+def _explained_document(
+    paragraphs: Sequence[str], top: int | None = 5
+) -> tuple[list[str | None], np.ndarray, list[ContextExplanation]]:
+    """`predict_document(paragraphs, return_proba=True)` and `explain_document(paragraphs)`
+    from one pass over one model: what ``python -m zongjie --explain`` writes."""
+    from zongjie.explanation import explain_document as explain_in_context
+
+    items = _document_items(paragraphs, "explain_document")
+    explanations, states = explain_in_context(_current_model(), items, _check_top(top, "explain"))
+    return Model.document_labels(states), Model.role_proba(states), explanations

@@ -260,8 +260,12 @@ class LinearScorer:
 
     def scores(self, paragraphs: Sequence[str], lexicon: Lexicon) -> np.ndarray:
         """Linear scores (m, n, 3)."""
-        (rows, columns, values), dense = self.features(paragraphs, lexicon)
-        n, width = len(paragraphs), self.words.n_features
+        return self.scores_of(self.features(paragraphs, lexicon), len(paragraphs))
+
+    def scores_of(self, features: tuple[Any, np.ndarray | None], n: int) -> np.ndarray:
+        """Linear scores (m, n, 3) of `features` (what `features` gives for n paragraphs)."""
+        (rows, columns, values), dense = features
+        width = self.words.n_features
         m = self.coef.shape[0]
         out = np.repeat(self.intercept[:, None, :], n, axis=1).astype(np.float64)
         for fold in range(m):
@@ -276,7 +280,10 @@ class LinearScorer:
         """Probabilities (n, 3), columns in LABELS order, rows summing to 1."""
         if not len(paragraphs):
             return np.empty((0, len(LABELS)))
-        scores = self.scores(paragraphs, lexicon)
+        return self.proba_of(self.scores(paragraphs, lexicon))
+
+    def proba_of(self, scores: np.ndarray) -> np.ndarray:
+        """Probabilities (n, 3) from the linear scores (m, n, 3) of n > 0 paragraphs."""
         if self.kind == "softmax":
             scores = scores[0] - scores[0].max(axis=1, keepdims=True)
             proba = np.exp(scores)
@@ -322,7 +329,9 @@ class CrfTables:
         scores = np.zeros((len(attributes), len(STATES)))
         index = self.index
         for t, attrs in enumerate(attributes):
-            known = [(index[a], v) for a, v in attrs.items() if a in index]
+            # Summed in the order of the attributes' rows: a paragraph's words come as a set,
+            # whose order changes from process to process, and so would the sum's last bit.
+            known = sorted((index[a], v) for a, v in attrs.items() if a in index)
             if known:
                 rows, values = zip(*known, strict=True)
                 scores[t] = np.asarray(values) @ self.weights[list(rows)]

@@ -53,7 +53,14 @@ class Model:
         if not len(paragraphs):
             return np.empty((0, len(STATES)))
         proba = self.paragraph_proba(paragraphs)
-        attributes = sequence_attributes(
+        return self.sequence.marginals(self.sequence_input(paragraphs, proba))
+
+    def sequence_input(
+        self, paragraphs: Sequence[str], proba: np.ndarray
+    ) -> list[dict[str, float]]:
+        """The sequence model's attribute dict of each paragraph of one document, given the
+        paragraph classifier's probabilities `proba` (n, 3) of them."""
+        return sequence_attributes(
             paragraphs,
             proba,
             self.lexicon,
@@ -61,7 +68,6 @@ class Model:
             self.stop_words,
             self.word_value,
         )
-        return self.sequence.marginals(attributes)
 
     @staticmethod
     def document_labels(states: np.ndarray) -> list[str | None]:

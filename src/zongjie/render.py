@@ -33,14 +33,15 @@ GATHERED = ("problem", "plan")
 class LabelledFile:
     """One file of the page: its paragraphs in reading order, their labels (one of `LABELS`,
     or None for a paragraph with no role), their probabilities (rows in `LABELS` order), an
-    optional explanation per paragraph (shown on click), and the indices where each report
-    of a multi-report file starts."""
+    optional explanation per paragraph (shown on click: a text, or any object shown as its
+    str(), such as `zongjie.explain_document`'s), and the indices where each report of a
+    multi-report file starts."""
 
     name: str
     paragraphs: Sequence[str]
     labels: Sequence[str | None]
     proba: Any  # (n, 3): a numpy array or nested sequences
-    explanations: Sequence[str | None] | None = None
+    explanations: Sequence[object | None] | None = None
     starts: Sequence[int] = field(default=(0,))
 
     def __post_init__(self) -> None:
@@ -74,12 +75,13 @@ def render_html(
     labels: Sequence[str | None],
     proba: Any,
     *,
-    explanations: Sequence[str | None] | None = None,
+    explanations: Sequence[object | None] | None = None,
     title: str = "",
 ) -> str:
     """One document as a self-contained HTML page: `labels[i]` (one of `LABELS` or None) and
     `proba[i]` (three probabilities in `LABELS` order) belong to `paragraphs[i]`; an
-    explanation, when given, is shown when the paragraph is clicked."""
+    explanation, when given, opens when its "why" is clicked: a text, or an explanation
+    object shown as its str(), e.g. ``explanations=zongjie.explain_document(paragraphs)``."""
     labelled = LabelledFile(title, paragraphs, labels, proba, explanations)
     return render_page([labelled], title=title)
 
@@ -93,7 +95,7 @@ def render_page(files: Sequence[LabelledFile], title: str = "") -> str:
         title = f"{len(files)} labelled files" if several else files[0].name or "Labelled report"
     parts = [
         _HEAD.format(title=_text(title), css=_CSS),
-        f"<header><h1>{_text(title)}</h1>{_legend()}</header>",
+        f"<header><h1>{_text(title)}</h1>{_legend(_explained(files))}</header>",
     ]
     if several:
         parts.append(_contents(files))
@@ -119,11 +121,18 @@ def _role(label: str) -> str:
     return f"{label} {ROLE_NAMES[label]}"
 
 
-def _legend() -> str:
+def _explained(files: Sequence[LabelledFile]) -> bool:
+    return any(
+        labelled.explanations is not None and any(labelled.explanations) for labelled in files
+    )
+
+
+def _legend(explained: bool) -> str:
     keys = "".join(f'<span class="key role-{label}">{_role(label)}</span>' for label in LABELS)
+    why = " Click “why” under one for the reasons of its label." if explained else ""
     return (
         f'<p class="legend">{keys}<span class="key role-none">no role (context)</span>'
-        "<span>Hover a paragraph for its probabilities.</span></p>"
+        f"<span>Hover a paragraph for its probabilities.{why}</span></p>"
     )
 
 
@@ -340,7 +349,7 @@ td.count { text-align: right; font-variant-numeric: tabular-nums; }
 .para:hover > .proba, .para:focus > .proba, .para:focus-within > .proba { display: block; }
 .why { margin-top: .2rem; font-size: .85rem; color: #444; }
 .why summary { cursor: pointer; color: #666; }
-.why div { white-space: pre-line; }
+.why div { white-space: pre-wrap; font-variant-numeric: tabular-nums; }
 @media (max-width: 70rem) { .para::before { display: none; } }
 @media (max-width: 40rem) { .digest { grid-template-columns: 1fr; } }
 @media print {
