@@ -186,3 +186,26 @@ def test_government_reports_get_every_role() -> None:
         counts = Counter(document.labels)
         assert counts["summary"] > 10 and counts["plan"] > 15, document.id
         assert not any("Public domain" in p for p in document.paragraphs)
+
+
+def test_opening_and_closing_formulas_have_no_label() -> None:
+    # Rule 8: a formula with no content is null. The weak labeller gave the State Council
+    # reports' 现在，我代表国务院… its part's role (summary), 33 times, and the model learned it.
+    paragraphs = [
+        "2016年政府工作报告",
+        "各位代表：",
+        "现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协各位委员提出意见。",
+        "一、2015年工作回顾",
+        "过去一年，我国发展面临多重困难和严峻挑战，经济运行保持在合理区间。",
+        "以上报告，请审阅。",
+    ]
+    assert structural_roles(paragraphs) == [None, None, None, "summary", "summary", None]
+
+
+def test_a_paragraph_with_content_that_ends_with_a_formula_keeps_its_role() -> None:
+    paragraphs = [
+        "一、2015年工作回顾",
+        "各位代表！全国人民非常关心的三峡工程，是一项具有综合效益的巨大工程，论证工作已经进行"
+        "多年。国务院已将兴建三峡工程的议案提请本次大会审议。希望各位代表认真审议，提出意见。",
+    ]
+    assert structural_roles(paragraphs) == ["summary", "summary"]

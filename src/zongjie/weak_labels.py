@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from zongjie.document import LABELS
+from zongjie.lexicon import default_lexicon
 from zongjie.segment import document_starts, heading_level, is_heading
 
 __all__ = [
@@ -110,6 +111,20 @@ _NO_LABEL_LINE = re.compile(
     r"|^——.{0,60}(?:会议|大会)上$|^.{0,12}(?:总理|省长|市长|县长|局长|主任|书记)\s*\S{2,4}$"
 )
 
+# A sentence end, for telling a formula standing alone from a paragraph that contains one.
+_SENTENCE_END = re.compile(r"[。！？!?]+")
+
+
+def _is_formula(paragraph: str) -> bool:
+    """An opening or closing formula with no content (rule 8: 现在，我代表国务院，向大会报告政府
+    工作，请予审议…): one of the lexicon's formula patterns in a paragraph of at most two
+    sentences. A long paragraph that ends with 提出意见 has content of its own."""
+    formula = default_lexicon().patterns["context_patterns"]["formula"]
+    if not formula.search(paragraph):
+        return False
+    return len([s for s in _SENTENCE_END.split(paragraph) if s.strip()]) <= 2
+
+
 # Cue words by role (ANNOTATION.md's table). Used to fill what structure leaves open.
 _CUES = {
     SUMMARY: re.compile(r"了|已|完成|共计|累计|获得|开展了|取得|实现了|达到|\d+月\d+日"),
@@ -185,7 +200,11 @@ def structural_roles(
             top_level: int | None = None
             review_year = _report_year(paragraphs[i:])
             review_named = problems_seen = seen_content = False
-        if _NO_LABEL_LINE.search(paragraph) or (not seen_content and _is_title(paragraph)):
+        if (
+            _NO_LABEL_LINE.search(paragraph)
+            or _is_formula(paragraph)
+            or (not seen_content and _is_title(paragraph))
+        ):
             roles.append(NO_LABEL)
             continue
         seen_content = True
