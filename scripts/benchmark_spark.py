@@ -356,11 +356,9 @@ per core, which a cluster's dedicated cores should reach.
 - **Where the time goes.** On `local[1]` the paragraph path differs from `predict` in one
   process by {d["overhead_us"]["paragraphs"]:+.0f} µs per paragraph, and Spark, Arrow and pandas
   alone take {d["spark_only_us"]:.0f} µs: a pandas UDF is nearly free.
-  The document path costs {d["overhead_us"]["documents"]:.0f} µs more than `predict_document`:
-  about {d["document_us"]:.0f} µs of it is the second decoding (`label_documents` calls both
-  `predict_document` and `predict_document_proba`), the other
-  {d["overhead_us"]["documents"] - d["document_us"]:.0f} µs the shuffle and a pandas frame per
-  document.
+  The document path costs {d["overhead_us"]["documents"]:.0f} µs more than `predict_document`
+  ({d["document_us"]:.0f} µs per paragraph in one process): the shuffle that brings a
+  document's paragraphs together, and a pandas frame per document.
 - **Executors and cores.** With {HEADROOM}× headroom for skew, stragglers and slower cores:
   {d["cores_for_target"]["paragraphs"]} cores for `label_paragraphs`, or
   {d["cores_for_target"]["documents"]} for `label_documents`:
@@ -368,7 +366,7 @@ per core, which a cluster's dedicated cores should reach.
   the document path. More cores shorten the
   run in proportion: the work is per paragraph or per document, with no shared state.
 - **Memory per executor.** A Python worker peaked at {d["python_worker_mib"]:.0f} MiB (the model,
-  scikit-learn, a {CHUNK:,}-paragraph Arrow batch, the largest document), and the local JVM,
+  numpy, a {CHUNK:,}-paragraph Arrow batch, the largest document), and the local JVM,
   driver and executor in one, at {d["jvm_mib"]:.0f} MiB. With 4 cores, give each executor
   `spark.executor.pyspark.memory` of {d["pyspark_memory_mib"]} MiB (4 workers, 1.5×) and a
   {d["heap_gib"]} GiB JVM heap (`spark.executor.memory`): the JVM reads Parquet, shuffles and
