@@ -19,7 +19,7 @@ SWEEP ?= model=logreg,linear_svc,complement_nb
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train test test-fast ui sweep search register repro serve lint format notebooks
+.PHONY: help setup train release test test-fast ui sweep search register repro serve lint format notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,8 +43,15 @@ ifneq ($(PYTHONDONTWRITEBYTECODE),)
 		$(SYNC) --compile-bytecode && touch $(VENV)/.bytecode-compiled; }
 endif
 
-train: setup ## train the default model (grouped CV), save it in models/, log the run to MLflow
+train: setup ## evaluate (grouped CV) and fit the default config into outputs/<date>/<time>/, log to MLflow
 	MLFLOW_TRACKING_URI=$(TRACKING_URI) $(RUN) python train.py $(ARGS)
+
+# The one target that writes committed files: the default model and its card in models/, the
+# evaluation in reports/, the README's results. Commit what it changes.
+release: setup ## retrain the COMMITTED default model (models/), reports/ and the README's results
+	MLFLOW_TRACKING_URI=$(TRACKING_URI) $(RUN) python train.py \
+		output.model_path=models/zongjie.model eval.reports_dir=reports $(ARGS)
+	$(RUN) python scripts/update_readme.py
 
 test: setup ## run the whole test suite (slow tests, notebooks and the model server included)
 	$(RUN) pytest $(ARGS)
@@ -64,7 +71,7 @@ search: setup ## Optuna hyperparameter search (conf/search/optuna.yaml), registe
 register: setup ## register the best run's model as `zongjie` in the MLflow registry
 	MLFLOW_TRACKING_URI=$(TRACKING_URI) $(RUN) python scripts/register.py $(ARGS)
 
-repro: setup ## reproduce the DVC pipeline (prepare → train, evaluate)
+repro: setup ## the DVC pipeline (prepare → train, evaluate) into outputs/dvc/
 	$(RUN) dvc repro $(ARGS)
 
 serve: register ## serve models:/zongjie/latest: POST http://127.0.0.1:5001/invocations

@@ -24,7 +24,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
 
 from zongjie.tracking import Sweep, register_best
-from zongjie.training import train
+from zongjie.training import MODEL_NAME, train
 
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger("search")
@@ -139,7 +139,7 @@ def main(argv: list[str]) -> None:
         [
             *overrides,
             *best.user_attrs["overrides"],
-            f"output.model_path={folder / Path(base.output.model_path).name}",
+            f"output.model_path={folder / Path(base.output.model_path or MODEL_NAME).name}",
         ]
     )
     train(cfg, sweep=Sweep(id=sweep_id, name=f"search {stamp}", job=len(study.trials)))

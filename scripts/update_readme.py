@@ -9,6 +9,10 @@ between the two markers is typed by hand. The blocks:
 * ``results``: the default model's grouped evaluation (`reports/metrics.json`, written by
   ``python train.py eval.reports_dir=reports`` or DVC's evaluate stage) beside the previous
   model's on the same splits (`reports/previous_model.json`, `scripts/evaluate_previous.py`).
+* ``robustness``: the figures of "Security and robustness" (`reports/robustness.json`, written
+  by ``python scripts/robustness.py``): characters `segment` drops per corpus, its time per MB
+  on hostile input, the CLI's peak memory, the model file limits, and the outcome of two
+  trainings started at once on a fresh MLflow store (pending until it is measured).
 """
 
 from __future__ import annotations
@@ -94,7 +98,92 @@ def results() -> str:
     return "\n\n".join([*parts, nulls, sources])
 
 
-BLOCKS: dict[str, Callable[[], str]] = {"results": results}
+def _code(text: str) -> str:
+    """`text` as inline code, whatever backticks it holds."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _drops_line(entry: Mapping) -> str:
+    chars, lost = entry["characters"], entry["dropped"]
+    line = f"{entry['corpus']}: {lost:,} of {chars:,} characters dropped ({lost / chars:.2%})"
+    detail = ", ".join(f"{reason} {n:,}" for reason, n in entry["reasons"].items())
+    return line + (f": {detail}" if detail else "")
+
+
+def robustness() -> str:
+    figures = json.loads((REPORTS / "robustness.json").read_text(encoding="utf-8"))
+    load = figures.get("load_average", {})
+    parts = [
+        f"Measured by `{figures['generated_by']}` on the {figures['machine']['cores']}-core "
+        f"development machine, shared with other work ({figures['date']}, zongjie "
+        f"{figures['zongjie']}, load average {load.get('before')} before and "
+        f"{load.get('after')} after; the run took {figures.get('minutes')} min), written to "
+        "`reports/robustness.json`:"
+    ]
+    lost = figures["characters_lost"]
+    parts.append(
+        "**Characters `segment` drops**, per corpus (whitespace aside; every one of them on a "
+        "line dropped for a reason the module documents, which a test checks file by file):\n\n"
+        "```\n" + "\n".join(_drops_line(entry) for entry in lost) + "\n```"
+    )
+    examples = []
+    for entry in lost:
+        if entry["examples"]:
+            kinds = "; ".join(
+                f"{reason} " + ", ".join(_code(piece) for piece in pieces)
+                for reason, pieces in entry["examples"].items()
+            )
+            examples.append(f"- {entry['corpus']}: {kinds}")
+    if examples:
+        parts.append(
+            "What they are, the commonest pieces of each reason (cut at 24 characters):\n\n"
+            + "\n".join(examples)
+        )
+    rows = [
+        [row["input"], f"{row['mb']:.2f}", f"{row['seconds']:.3f}", f"{row['seconds_per_mb']:.3f}"]
+        for row in figures["segment_seconds_per_mb"]
+    ]
+    worst = max(figures["segment_seconds_per_mb"], key=lambda row: row["seconds_per_mb"])
+    parts.append(
+        "**`segment`'s CPU time per MB** of UTF-8 (the long lines read as a stream with "
+        "`iter_paragraphs`):\n\n"
+        + _table(["input", "MB", "CPU s", "s per MB"], rows)
+        + f"\n\nWorst case: {worst['seconds_per_mb']:.2f} s per MB, {worst['input']}."
+    )
+    rows = [
+        [row["input"], f"{row['peak_mib']} MiB", f"{row['seconds']:.0f} s", str(row["status"])]
+        for row in figures["cli_peak_memory"]
+    ]
+    parts.append(
+        "**The CLI's peak memory** (`python -m zongjie FILE`, the default model, VmHWM of a "
+        "fresh process):\n\n" + _table(["input", "peak memory", "time", "exit status"], rows)
+    )
+    limits = figures["model_limits"]
+    parts.append(
+        f"**The largest model file accepted** unpacks to at most {limits['max_entry_mib']} MiB "
+        f"per entry and {limits['max_model_mib']:,} MiB in all, checked in the zip directory "
+        f"before anything is read (the default model: a {limits['default_model_file_mib']} MiB "
+        f"file, {limits['default_model_unpacked_mib']} MiB unpacked). `segment` cuts a line "
+        f"at {limits['max_line_chars']:,} characters."
+    )
+    concurrent = figures["concurrent_first_run"]
+    if concurrent.get("status") == "measured":
+        detail = ", ".join(
+            f"{key} {concurrent[key]}" for key in ("runs", "failures", "date") if key in concurrent
+        )
+        text = concurrent["outcome"] + (f" ({detail})" if detail else "")
+    else:
+        text = (
+            f"**not measured yet** (pending: `{concurrent['input']}`, the measured outcome, "
+            "is copied here by `python scripts/robustness.py --concurrent-only`)."
+        )
+    parts.append(f"**Two trainings started at once on a fresh MLflow store**: {text}")
+    return "\n\n".join(parts)
+
+
+BLOCKS: dict[str, Callable[[], str]] = {"results": results, "robustness": robustness}
 
 
 def render(text: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from conftest import ROOT, compose_config
+from conftest import CORPORA, ROOT, compose_config
 
 DVC = Path(sys.executable).parent / "dvc"
 PIPELINE = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
@@ -31,8 +31,8 @@ def test_stages_and_their_order() -> None:
     assert "data/prepared/paragraphs.jsonl" in _paths(STAGES["prepare"]["outs"])
     for stage in ("train", "evaluate"):
         assert "data/prepared/paragraphs.jsonl" in STAGES[stage]["deps"]
-    assert _paths(STAGES["train"]["outs"]) == ["${output.model_path}"]
-    assert _paths(STAGES["evaluate"]["metrics"]) == ["reports/metrics.json"]
+    assert _paths(STAGES["train"]["outs"]) == ["outputs/dvc/zongjie.model"]
+    assert _paths(STAGES["evaluate"]["metrics"]) == ["outputs/dvc/reports/metrics.json"]
 
 
 def test_every_stage_depends_on_the_whole_package() -> None:
@@ -51,8 +51,9 @@ def test_train_fits_only_and_evaluate_writes_only_reports() -> None:
         "eval.enabled=true",
         "output.save_model=false",
         "mlflow.enabled=false",
-        "eval.reports_dir=reports",
+        "eval.reports_dir=outputs/dvc/reports",
     } <= set(evaluate)
+    assert "output.model_path=outputs/dvc/zongjie.model" in train
 
 
 @pytest.mark.parametrize("stage", ["train", "evaluate"])
@@ -97,10 +98,54 @@ def test_the_parameter_files_are_the_default_choices() -> None:
         assert chosen <= files, stage
 
 
-def test_the_model_output_is_the_configured_model_path() -> None:
+def _outputs(stage: dict) -> list[str]:
+    return [path for kind in ("outs", "metrics", "plots") for path in _paths(stage.get(kind, []))]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_repro_changes_no_committed_file() -> None:
+    """`make repro --force` leaves git's files as they were: train and evaluate write into
+    outputs/dvc/, which git ignores (the committed model and reports/ are `make release`'s);
+    gold and prepare write committed files that they reproduce byte for byte (the tests
+    below and test_build_gold_reproduces_the_seed_gold_byte_for_byte); dvc.lock, this
+    machine's record, is not committed (nor git-ignored, which DVC refuses)."""
     config = OmegaConf.load(ROOT / "conf" / "config.yaml")
-    assert PIPELINE["vars"] == ["conf/config.yaml:output"]
-    assert config.output.model_path == "models/zongjie.model"
+    assert config.output.model_path is None  # python train.py writes into its run folder
+    for name in ("train", "evaluate"):
+        for path in _outputs(STAGES[name]):
+            assert path.startswith("outputs/dvc/"), (name, path)
+            ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, timeout=30)
+            assert ignored.returncode == 0, path
+    committed = subprocess.run(
+        ["git", "ls-files", "--", *(p for s in ("gold", "prepare") for p in _outputs(STAGES[s]))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert committed == ["data/labels/seed_gold.jsonl", "data/prepared/stats.json"]
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", "dvc.lock", "outputs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert tracked.stdout == ""
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="needs the shared corpora")
+def test_prepare_reproduces_the_committed_stats_byte_for_byte(tmp_path) -> None:
+    result = subprocess.run(
+        [sys.executable, "scripts/prepare.py", "--output", str(tmp_path / "paragraphs.jsonl")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    committed = ROOT / "data" / "prepared" / "stats.json"
+    assert (tmp_path / "stats.json").read_bytes() == committed.read_bytes()
 
 
 @pytest.mark.skipif(not DVC.exists(), reason="dvc is a development dependency")

@@ -40,3 +40,16 @@ def test_peak_memory_does_not_grow_with_the_corpus(tmp_path) -> None:
     large.write_bytes(report * 80)  # 5.8 MB, eight times as much
     growth_mib = (_peak_kib(large) - _peak_kib(small)) / 1024
     assert growth_mib < 20, f"peak memory grew by {growth_mib:.0f} MiB for 8x the text"
+
+
+def test_peak_memory_of_a_file_without_line_ends_does_not_grow(tmp_path) -> None:
+    # Without line ends the whole file is one line: the CLI held it whole, then all its
+    # paragraphs at once (100 MB peaked at 3.5 GB, about 35 MiB per MB). It now cuts the line at
+    # sentence ends within segment.MAX_LINE and labels 1 MiB of characters (about 3 MB of this
+    # text) at a time, so past that its peak stays flat.
+    report = (SEEDS / "002_354727535b141923.txt").read_bytes().replace(b"\n", b"")
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_bytes(report * 50)  # 3.6 MB
+    large.write_bytes(report * 100)  # 7.2 MB
+    growth_mib = (_peak_kib(large) - _peak_kib(small)) / 1024
+    assert growth_mib < 20, f"peak memory grew by {growth_mib:.0f} MiB for twice the text"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import signal
 import subprocess
@@ -564,3 +565,43 @@ def test_killing_train_py_mid_save_keeps_the_previous_model(tiny_model_path, tmp
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     assert path.read_bytes() == tiny_model_path.read_bytes()
+
+
+def test_every_entry_point_reads_a_model_with_the_one_reader(tiny_model_path, tmp_path) -> None:
+    """Issue 12, item 11: a fast reader behind predict and serving accepted what load_model
+    refused. Now one reader serves all: the API, the MLflow model, Spark and the CLI refuse a
+    file with its message, and no other module opens a model archive."""
+    from types import SimpleNamespace
+
+    from zongjie import api, spark
+    from zongjie.serving import MODEL_ARTIFACT, ParagraphLabeller
+
+    path = _rewritten(tiny_model_path, tmp_path / "future.model", _future_format)
+    with pytest.raises(ValueError) as reader:
+        load_model_file(path)
+    message = str(reader.value)
+    assert "format 3" in message
+    for load in (
+        lambda: api.load_model(path),
+        lambda: ParagraphLabeller().load_context(
+            SimpleNamespace(artifacts={MODEL_ARTIFACT: str(path)})
+        ),
+        lambda: spark.ship_model(None, path),
+    ):
+        with pytest.raises(ValueError) as refused:
+            load()
+        assert str(refused.value) == message
+    report = tmp_path / "report.txt"
+    report.write_text("今年完成了任务。\n", encoding="utf-8")
+    cli = subprocess.run(
+        [sys.executable, "-m", "zongjie", str(report)],
+        env={**os.environ, "ZONGJIE_MODEL": str(path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert cli.returncode == 1 and message in cli.stderr and "Traceback" not in cli.stderr
+    for module in (ROOT / "src" / "zongjie").glob("*.py"):
+        if module.name != "persistence.py":
+            source = module.read_text(encoding="utf-8")
+            assert "zipfile" not in source and "np.load(" not in source, module.name

@@ -20,6 +20,7 @@ from conftest import GOLD, ROOT, compose_config, mini_config
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_gold
 import prepare
+import robustness
 import search
 import update_readme
 
@@ -236,7 +237,8 @@ def test_a_stale_readme_block_is_caught(tmp_path, monkeypatch) -> None:
     module = update_readme
     readme = tmp_path / "README.md"
     readme.write_text(
-        "intro\n<!-- generated:results -->\nold figures\n<!-- /generated:results -->\n",
+        "intro\n<!-- generated:results -->\nold figures\n<!-- /generated:results -->\n"
+        "<!-- generated:robustness -->\n<!-- /generated:robustness -->\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(module, "README", readme)
@@ -244,3 +246,47 @@ def test_a_stale_readme_block_is_caught(tmp_path, monkeypatch) -> None:
     assert module.main([]) == 0
     assert "old figures" not in readme.read_text(encoding="utf-8")
     assert module.main(["--check"]) == 0
+
+
+# ------------------------------------------------------------------------------- robustness
+
+
+@pytest.mark.slow
+def test_robustness_measures_every_figure_and_the_readme_renders_them(
+    tmp_path, monkeypatch
+) -> None:
+    output = tmp_path / "robustness.json"
+    pending = tmp_path / "concurrent_first_run.json"
+    monkeypatch.setattr(robustness, "CONCURRENT_INPUT", pending)
+    args = ["--cli-mb", "0.1", "--line-mb", "0.2", "--segment-mb", "0.02", "--no-readme"]
+    assert robustness.main([*args, "--output", str(output)]) == 0
+    figures = json.loads(output.read_text(encoding="utf-8"))
+    seeds = next(e for e in figures["characters_lost"] if e["corpus"] == "seeds")
+    assert seeds["dropped"] == sum(seeds["reasons"].values()) > 0
+    assert "59位用户关注" in seeds["examples"]["chrome"]
+    assert len(figures["segment_seconds_per_mb"]) == 9
+    assert [row["status"] for row in figures["cli_peak_memory"]] == [0, 0]
+    assert figures["model_limits"]["max_entry_mib"] == 512
+    assert figures["concurrent_first_run"]["status"] == "pending"
+
+    for name in ("metrics.json", "previous_model.json"):
+        shutil.copy(ROOT / "reports" / name, tmp_path / name)
+    monkeypatch.setattr(update_readme, "REPORTS", tmp_path)
+    block = update_readme.robustness()
+    assert "**not measured yet**" in block
+    assert "59位用户关注" in block and "| 0.1 MB of reports, with line ends |" in block
+    assert "<!--" not in block.replace("`<!-- x`", "")  # no marker opens a comment
+
+    # The other measurement lands by itself: the file, then --concurrent-only.
+    pending.write_text(
+        json.dumps({"outcome": "both runs finished", "runs": 2, "failures": 0}),
+        encoding="utf-8",
+    )
+    assert robustness.main(["--concurrent-only", "--no-readme", "--output", str(output)]) == 0
+    again = json.loads(output.read_text(encoding="utf-8"))
+    assert again["concurrent_first_run"]["status"] == "measured"
+    assert {k: v for k, v in again.items() if k != "concurrent_first_run"} == {
+        k: v for k, v in figures.items() if k != "concurrent_first_run"
+    }
+    block = update_readme.robustness()
+    assert "both runs finished (runs 2, failures 0)" in block and "pending" not in block

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from zongjie.lexicon import default_lexicon
 from zongjie.persistence import load_model_file
 from zongjie.training import fit_model, objective, out_of_fold_proba, train
 
-from conftest import ROOT, mini_config, tiny_config
+from conftest import ROOT, TINY_OVERRIDES, mini_config, tiny_config
 
 
 def test_train_py_composes_the_config() -> None:
@@ -313,3 +314,59 @@ def test_train_py_with_overrides(tmp_path) -> None:
     model = load_model_file(model_path)
     assert model.classifier.kind == "calibrated" and model.classifier.coef.shape[0] == 3
     assert model.classifier.words.ngram_range == (1, 3)
+
+
+@pytest.mark.slow
+def test_train_py_by_default_writes_its_run_folder_and_no_committed_file(tmp_path) -> None:
+    """The quick start's `make train`: `python train.py` with the default output settings puts
+    the model and its card into the run's folder under outputs/, which git ignores, and leaves
+    every tracked file as it was (models/ and reports/ are `make release`'s)."""
+    gold = mini_config(tmp_path).data.seeds_gold  # writes the four mini documents
+    overrides = [o for o in TINY_OVERRIDES if not o.startswith("data.seeds_gold=")]
+    committed = [ROOT / "models" / "zongjie.model", ROOT / "models" / "MODEL_CARD.md"]
+    committed += sorted((ROOT / "reports").iterdir())
+
+    def state() -> tuple:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return status, [(p.stat().st_mtime_ns, p.read_bytes()) for p in committed]
+
+    before = state()
+    result = subprocess.run(
+        [
+            *(sys.executable, "train.py", *overrides, f"data.seeds_gold={gold}"),
+            *("eval.schemes=[source]", "eval.objective.scheme=source", "mlflow.enabled=false"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    saved = re.search(r"saved the model to (\S+)", result.stderr + result.stdout)
+    assert saved, result.stderr[-3000:]
+    model_path = ROOT / saved.group(1)
+    run_dir = model_path.parent
+    try:
+        assert run_dir.relative_to(ROOT / "outputs") and model_path.name == "zongjie.model"
+        assert load_model_file(model_path).metadata["metrics"]
+        assert (run_dir / "MODEL_CARD.md").read_text(encoding="utf-8").startswith("# Model card")
+        ignored = subprocess.run(["git", "check-ignore", "-q", str(model_path)], cwd=ROOT)
+        assert ignored.returncode == 0
+        assert state() == before
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def test_a_library_training_without_a_model_path_says_so(tmp_path) -> None:
+    cfg = tiny_config(tmp_path, extra=["mlflow.enabled=false", "eval.enabled=false"])
+    cfg.output.model_path = None
+    with pytest.raises(ValueError, match=r"^output.model_path is null"):
+        train(cfg)
+    cfg.output.save_model = False  # nothing to write: no path needed
+    assert train(cfg) == {}

@@ -163,7 +163,7 @@ def _checks(config: Mapping[str, Any]) -> dict[str, Check]:
         "eval.objective.scheme": one_of(*SCHEMES),
         "eval.objective.tracks": list_of(text, TRACKS),
         "eval.reports_dir": optional(text),
-        "output.model_path": text,
+        "output.model_path": optional(text),
         "output.save_model": boolean,
         "mlflow.enabled": boolean,
         "mlflow.tracking_uri": text,

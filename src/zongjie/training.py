@@ -34,6 +34,10 @@ __all__ = ["fit_model", "objective", "out_of_fold_proba", "train"]
 
 log = logging.getLogger(__name__)
 
+# The model file's name when `output.model_path` is null and `python train.py` writes it into
+# its run folder; the committed default model is models/zongjie.model (`make release`).
+MODEL_NAME = "zongjie.model"
+
 
 def _plain(node: Any) -> Any:
     return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig) else node
@@ -184,6 +188,11 @@ def train(cfg: DictConfig, sweep: Any = None) -> dict[str, float]:
     from threadpoolctl import threadpool_limits
 
     check_config(cfg)
+    if cfg.output.save_model and cfg.output.model_path is None:
+        raise ValueError(
+            "output.model_path is null: name the model file, or set output.save_model=false "
+            "(python train.py names one in its run folder)"
+        )
     try:
         # The solvers' vectors are small: BLAS threads only fight over the cores with each other
         # (and with the evaluation's processes), which made a fit twice as slow.
@@ -210,9 +219,9 @@ def _train(cfg: DictConfig, sweep: Any) -> dict[str, float]:
 
     log.info("fitting on all %d documents", len(documents))
     model = fit_model(documents, cfg, lexicon)
-    model_path = Path(cfg.output.model_path)
+    model_path = Path(cfg.output.model_path) if cfg.output.save_model else None
     card = model_card(cfg, documents, metrics) if metrics else None
-    if cfg.output.save_model:
+    if model_path is not None:
         save_model(replace(model, metadata=_metadata(cfg, metrics)), model_path)
         log.info("saved the model to %s", model_path)
         if card is not None:
@@ -223,6 +232,6 @@ def _train(cfg: DictConfig, sweep: Any) -> dict[str, float]:
     if cfg.mlflow.enabled:
         from zongjie.tracking import log_run
 
-        saved = model_path if cfg.output.save_model and cfg.mlflow.log_model else None
+        saved = model_path if cfg.mlflow.log_model else None
         log_run(cfg, documents, metrics, report_artifacts(results), saved, card, sweep)
     return metrics
