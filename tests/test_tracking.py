@@ -95,6 +95,44 @@ def test_a_training_is_one_run_with_its_model_and_registers_once(tmp_path) -> No
 
 
 @pytest.mark.slow
+def test_the_same_model_file_is_not_registered_twice(tmp_path) -> None:
+    import hashlib
+
+    import mlflow
+
+    from zongjie.tracking import MODEL_HASH_TAG, Sweep
+    from zongjie.training import train
+
+    cfg = mini_config(tmp_path)
+    uri = cfg.mlflow.tracking_uri
+    client = mlflow.MlflowClient(uri)
+    train(cfg)
+    first = register_best(uri, "test", "zongjie")
+    model_file = Path(cfg.output.model_path)
+    digest = hashlib.sha256(model_file.read_bytes()).hexdigest()
+    assert client.get_model_version("zongjie", first.version).tags[MODEL_HASH_TAG] == digest
+    # The same training again: another run, the same file, byte for byte (saves are
+    # reproducible), the same objective; the newer run is the best and is not registered.
+    train(cfg)
+    assert hashlib.sha256(model_file.read_bytes()).hexdigest() == digest
+    runs = mlflow.search_runs(experiment_names=["test"], output_format="list")
+    assert len(runs) == 2
+    again = register_best(uri, "test", "zongjie")
+    # (MLflow's sqlite store answers a version number as an int, register_model as a str.)
+    assert str(again.version) == str(first.version) == "1" and again.run_id == first.run_id
+    assert [str(v.version) for v in client.search_model_versions("name = 'zongjie'")] == ["1"]
+    # A different model (complement naive Bayes, in a sweep of its own) is a new version.
+    other = mini_config(tmp_path, extra=["model=complement_nb"])
+    train(other, sweep=Sweep(id="other", name="other"))
+    assert hashlib.sha256(model_file.read_bytes()).hexdigest() != digest
+    third = register_best(uri, "test", "zongjie", sweep_id="other")
+    assert str(third.version) == "2" and third.run_id not in {run.info.run_id for run in runs}
+    assert client.get_model_version("zongjie", "2").tags[MODEL_HASH_TAG] == (
+        hashlib.sha256(model_file.read_bytes()).hexdigest()
+    )
+
+
+@pytest.mark.slow
 def test_a_sweep_is_one_parent_run_and_registers_its_best(tmp_path) -> None:
     import mlflow
 

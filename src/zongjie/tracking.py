@@ -6,7 +6,8 @@
 * A Hydra sweep (``python train.py -m …``) logs one run per job under one parent run;
   `SweepCallback` closes the sweep by registering its best model.
 * `register_best` registers the best run's model as ``zongjie`` in the MLflow model registry,
-  with the model card as its description.
+  with the model card as its description, unless its model file is byte for byte the latest
+  version's.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ ROLE_TAG = "zongjie.role"
 DATA_TAG = "zongjie.data"
 MODEL_TAG = "zongjie.model"
 MODEL_URI_TAG = "zongjie.model_uri"
+# A registered version's model file, by its SHA-256: an identical file is not registered again.
+MODEL_HASH_TAG = "zongjie.model_sha256"
 
 
 def data_digest(documents: Sequence[Document]) -> str:
@@ -265,7 +268,9 @@ def register_best(
     The candidates are the finished runs that logged a model: those of one sweep when
     `sweep_id` is given, otherwise those trained on the same data as the latest such run (runs
     on other data are not comparable). If the best run's model is already a version of
-    `name`, that version is returned and nothing new is registered."""
+    `name`, or its model file is byte for byte the latest version's (a search or a retraining
+    that found the same model again), that version is returned and nothing new is
+    registered."""
     import mlflow
 
     _quiet_mlflow()
@@ -307,12 +312,31 @@ def register_best(
         if version.run_id == run_id:
             log.info("%s version %s is already the best run %s", name, version.version, run_id)
             return version
+    model_uri = best.data.tags.get(MODEL_URI_TAG) or f"runs:/{run_id}/model"
+    model_hash = _model_file_hash(_model_location(client, model_uri))
+    if versions and model_hash is not None:
+        latest = max(versions, key=lambda v: int(v.version))
+        latest_hash = latest.tags.get(MODEL_HASH_TAG) or _model_file_hash(
+            client.get_model_version_download_uri(name, latest.version)
+        )
+        if latest_hash == model_hash:
+            log.info(
+                "the best run %s (%s) has the model file of %s version %s (sha256 %s…): "
+                "not registered again",
+                run_id,
+                best.info.run_name,
+                name,
+                latest.version,
+                model_hash[:12],
+            )
+            return latest
     tags = {
         "objective": f"{best.data.metrics['objective']:.4f}",
         "run_name": best.info.run_name or "",
         DATA_TAG: best.data.tags.get(DATA_TAG, ""),
     }
-    model_uri = best.data.tags.get(MODEL_URI_TAG) or f"runs:/{run_id}/model"
+    if model_hash is not None:
+        tags[MODEL_HASH_TAG] = model_hash
     version = mlflow.register_model(model_uri, name, tags=tags)
     try:
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
@@ -329,6 +353,39 @@ def register_best(
         version.version,
     )
     return version
+
+
+def _model_location(client: Any, model_uri: str) -> str:
+    """Where a logged model's files are: a ``models:/<model id>`` URI (MLflow 3's logged
+    models) read through the tracking server, a ``runs:/…`` URI as it is."""
+    if model_uri.startswith("models:/m-"):
+        return client.get_logged_model(model_uri.removeprefix("models:/")).artifact_location
+    return model_uri
+
+
+def _model_file_hash(location: str) -> str | None:
+    """The SHA-256 of the zongjie model file inside the pyfunc model at `location` (the one
+    file under its ``artifacts/``), or None when it has no such single file."""
+    import mlflow
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            local = mlflow.artifacts.download_artifacts(
+                artifact_uri=f"{location.rstrip('/')}/artifacts", dst_path=folder
+            )
+        except (mlflow.exceptions.MlflowException, OSError) as error:
+            log.warning("no model file found in %s: %s", location, error)
+            return None
+        files = [path for path in Path(local).rglob("*") if path.is_file()]
+        if len(files) != 1:
+            log.warning("%s holds %d files under artifacts/, not one", location, len(files))
+            return None
+        digest = hashlib.sha256()
+        with files[0].open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
 
 
 def _hydra_callback_base() -> type:
