@@ -3,8 +3,10 @@ sweeps as one parent run; the best run registered once; failures recorded."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from zongjie.document import Document
 from zongjie.tracking import _flatten, data_digest, register_best
 
-from conftest import DEFAULT_MODEL, ROOT, TINY_OVERRIDES, mini_config
+from conftest import DEFAULT_MODEL, ROOT, TINY_OVERRIDES, compose_config, mini_config, mini_gold
 
 
 def test_the_data_digest_changes_with_the_labels() -> None:
@@ -199,3 +201,97 @@ def test_a_failing_training_is_a_failed_run_with_its_error(tmp_path) -> None:
     )
     text = Path(error_file).read_text(encoding="utf-8")
     assert "Traceback" in text and "FileNotFoundError" in text
+
+
+@pytest.mark.slow
+def test_a_training_run_lasts_as_long_as_the_training(tmp_path, monkeypatch) -> None:
+    # The run used to be opened once the model was fitted and saved, at the end: its duration
+    # was the logging's, a few seconds, whatever the training took.
+    import mlflow
+
+    from zongjie import training
+
+    fitted_at = []
+
+    def timed_fit(*args, **kwargs):
+        fitted_at.append(time.time())
+        return fit_model(*args, **kwargs)
+
+    fit_model = training.fit_model
+    monkeypatch.setattr(training, "fit_model", timed_fit)
+    monkeypatch.chdir(tmp_path)  # MLflow's artifacts (./mlruns) go there
+    training.train(compose_config(_tiny_overrides(tmp_path, "model")))
+    (run,) = _all_runs(mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}"))
+    assert run.info.status == "FINISHED"
+    saved = (tmp_path / "model" / "model.zongjie").stat().st_mtime
+    assert run.info.start_time / 1000 <= fitted_at[0] <= saved <= run.info.end_time / 1000
+
+
+def _tiny_overrides(folder: Path, name: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """The quickest training that still logs a run: the four mini documents, no evaluation,
+    no model logged (unless `extra` says so); its model in `folder/name`, its store in
+    `folder/mlflow.db` (experiment ``zongjie``)."""
+    return [
+        *TINY_OVERRIDES,
+        f"data.seeds_gold={mini_gold(folder)}",
+        "eval.enabled=false",
+        "mlflow.log_model=false",
+        f"output.model_path={folder / name / 'model.zongjie'}",
+        f"mlflow.tracking_uri=sqlite:///{folder / 'mlflow.db'}",
+        *extra,
+    ]
+
+
+# train() in a process that hangs where argv[1] says: in the model's fit, or in logging the
+# model (the slowest part of the run's logging, where `kill -9` most likely finds it).
+TRAIN_THEN_HANG = f"""
+import sys, time
+import mlflow.pyfunc
+sys.path.insert(0, {str(ROOT / "tests")!r})
+from conftest import compose_config
+from zongjie import training
+
+def hang(*args, **kwargs):
+    print("hanging", flush=True)
+    time.sleep(600)
+
+if sys.argv[1] == "fit":
+    training.fit_model = hang
+else:
+    mlflow.pyfunc.log_model = hang
+training.train(compose_config(sys.argv[2:]))
+"""
+
+
+def _hanging_training(folder: Path, where: str, overrides: list[str]) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-c", TRAIN_THEN_HANG, where, *overrides],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    if process.stdout.readline().strip() != "hanging":
+        process.kill()
+        pytest.fail(f"the training never reached its {where}")
+    return process
+
+
+@pytest.mark.slow
+def test_a_training_interrupted_by_ctrl_c_is_a_killed_run(tmp_path) -> None:
+    import mlflow
+
+    process = _hanging_training(tmp_path, "fit", _tiny_overrides(tmp_path, "interrupted"))
+    try:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    (run,) = _all_runs(mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}"))
+    assert run.info.status == "KILLED" and run.info.end_time is not None
+
+
+def _all_runs(client) -> list:
+    experiment = client.get_experiment_by_name("zongjie")
+    return client.search_runs([experiment.experiment_id]) if experiment else []

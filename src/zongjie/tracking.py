@@ -1,8 +1,10 @@
 """A training run → MLflow: params, metrics, artifacts, the pyfunc model, sweeps, the registry.
 
-* `log_run` logs one run: the flattened composed config as params and the config file as an
-  artifact, the metrics (one per scheme, track and family), the reports and the model card,
-  and the saved model file wrapped as a pyfunc (`zongjie.serving.ParagraphLabeller`).
+* `open_run` opens a training's run when the training starts (the flattened composed config as
+  params, the config file as an artifact); `log_run` logs into it the metrics (one per scheme,
+  track and family), the reports and the model card, and the saved model file wrapped as a
+  pyfunc (`zongjie.serving.ParagraphLabeller`); `close_run` ends it: FINISHED, FAILED with the
+  error, or KILLED on Ctrl-C. So the run's duration is the training's.
 * A Hydra sweep (``python train.py -m …``) logs one run per job under one parent run;
   `SweepCallback` closes the sweep by registering its best model.
 * `register_best` registers the best run's model as ``zongjie`` in the MLflow model registry,
@@ -29,9 +31,10 @@ from zongjie.document import LABELS, Document
 __all__ = [
     "Sweep",
     "SweepCallback",
+    "close_run",
     "data_digest",
-    "log_failure",
     "log_run",
+    "open_run",
     "prepare_hydra_job",
     "register_best",
 ]
@@ -45,6 +48,8 @@ ROLE_TAG = "zongjie.role"
 DATA_TAG = "zongjie.data"
 MODEL_TAG = "zongjie.model"
 MODEL_URI_TAG = "zongjie.model_uri"
+# How a run that did not finish was ended.
+ENDED_TAG = "zongjie.ended"
 # A registered version's model file, by its SHA-256: an identical file is not registered again.
 MODEL_HASH_TAG = "zongjie.model_sha256"
 
@@ -128,6 +133,45 @@ def _update_parent(client: Any, experiment_id: str, parent_id: str, sweep: Sweep
     client.set_terminated(parent_id, "FINISHED")
 
 
+@dataclass(frozen=True)
+class OpenRun:
+    """A training's MLflow run, opened by `open_run`."""
+
+    run_id: str
+    experiment_id: str
+    parent_id: str | None
+    sweep: Sweep | None
+
+
+def open_run(cfg: DictConfig, sweep: Sweep | None) -> OpenRun:
+    """Open the training's run, as the training starts: the active MLflow run until `close_run`
+    (a child of the sweep's parent run when `sweep` is given), with the config as params and
+    ``config.yaml``."""
+    import mlflow
+
+    _quiet_mlflow()
+    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
+    experiment = mlflow.set_experiment(cfg.mlflow.experiment)
+    client = mlflow.MlflowClient()
+    tags = {}
+    parent_id = None
+    run_name = cfg.mlflow.run_name
+    if sweep is not None:
+        parent_id = _parent_run(client, experiment.experiment_id, sweep)
+        tags = {SWEEP_TAG: sweep.id, ROLE_TAG: "job"}
+        run_name = f"{run_name} #{sweep.job}"
+    run = mlflow.start_run(run_name=run_name, parent_run_id=parent_id, tags=tags)
+    opened = OpenRun(run.info.run_id, experiment.experiment_id, parent_id, sweep)
+    try:
+        mlflow.log_params(_flatten(OmegaConf.to_container(cfg, resolve=True)))
+        mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
+    except BaseException as error:
+        close_run(opened, error)
+        raise
+    log.info("opened MLflow run %s (%s)", run.info.run_id, run_name)
+    return opened
+
+
 def log_run(
     cfg: DictConfig,
     documents: Sequence[Document],
@@ -135,90 +179,92 @@ def log_run(
     reports: dict[str, Any],
     model_path: Path | None,
     card: str | None,
-    sweep: Sweep | None,
 ) -> None:
-    """One MLflow run: config, metrics, reports (texts, dicts and figures by artifact name),
-    the model card and, with `model_path`, the model file as a pyfunc model."""
+    """Into the active run (`open_run`): the data's digest and counts, metrics, reports (texts,
+    dicts and figures by artifact name), the model card and, with `model_path`, the model file
+    as a pyfunc model."""
     import matplotlib.pyplot as plt
     import mlflow
 
     import zongjie
 
     _quiet_mlflow()
-    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
-    experiment = mlflow.set_experiment(cfg.mlflow.experiment)
     client = mlflow.MlflowClient()
-    tags = {DATA_TAG: data_digest(documents)}
-    parent_id = None
-    run_name = cfg.mlflow.run_name
-    if sweep is not None:
-        parent_id = _parent_run(client, experiment.experiment_id, sweep)
-        tags.update({SWEEP_TAG: sweep.id, ROLE_TAG: "job"})
-        run_name = f"{run_name} #{sweep.job}"
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    with mlflow.start_run(run_name=run_name, parent_run_id=parent_id, tags=tags) as run:
-        mlflow.log_params(_flatten(resolved))
-        mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
-        labels = [label for d in documents for label in d.labels or () if label is not None]
-        mlflow.log_params(
-            {
-                "n_documents": len(documents),
-                "n_paragraphs": len(labels),
-                **{f"n_{label}": labels.count(label) for label in LABELS},
-            }
+    mlflow.set_tags({DATA_TAG: data_digest(documents)})
+    labels = [label for d in documents for label in d.labels or () if label is not None]
+    mlflow.log_params(
+        {
+            "n_documents": len(documents),
+            "n_paragraphs": len(labels),
+            **{f"n_{label}": labels.count(label) for label in LABELS},
+        }
+    )
+    if metrics:
+        mlflow.log_metrics(metrics)
+    for name, artifact in reports.items():
+        if isinstance(artifact, str):
+            mlflow.log_text(artifact, name)
+        elif isinstance(artifact, dict):
+            mlflow.log_dict(artifact, name)
+        else:
+            mlflow.log_figure(artifact, name)
+            plt.close(artifact)
+    if card is not None:
+        mlflow.log_text(card, CARD_NAME)
+    if model_path is not None:
+        from zongjie.serving import MODEL_ARTIFACT, ParagraphLabeller, signature
+
+        # A pyfunc over the saved file: it answers as `zongjie.predict` does.
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=ParagraphLabeller(),
+            artifacts={MODEL_ARTIFACT: str(model_path)},
+            signature=signature(),
+            input_example={"text": ["上半年共培训干部560人次。", "下半年将进一步加强培训。"]},
+            # The model calls zongjie's code: ship the package with it.
+            code_paths=[str(Path(zongjie.__file__).parent)],
+            pip_requirements=_requirements(),
         )
-        if metrics:
-            mlflow.log_metrics(metrics)
-        for name, artifact in reports.items():
-            if isinstance(artifact, str):
-                mlflow.log_text(artifact, name)
-            elif isinstance(artifact, dict):
-                mlflow.log_dict(artifact, name)
-            else:
-                mlflow.log_figure(artifact, name)
-                plt.close(artifact)
         if card is not None:
-            mlflow.log_text(card, CARD_NAME)
-        if model_path is not None:
-            from zongjie.serving import MODEL_ARTIFACT, ParagraphLabeller, signature
-
-            # A pyfunc over the saved file: it answers as `zongjie.predict` does.
-            info = mlflow.pyfunc.log_model(
-                name="model",
-                python_model=ParagraphLabeller(),
-                artifacts={MODEL_ARTIFACT: str(model_path)},
-                signature=signature(),
-                input_example={"text": ["上半年共培训干部560人次。", "下半年将进一步加强培训。"]},
-                # The model calls zongjie's code: ship the package with it.
-                code_paths=[str(Path(zongjie.__file__).parent)],
-                pip_requirements=_requirements(),
-            )
-            if card is not None:
-                # The card travels inside the model's own folder, so the registry has it too.
-                with tempfile.TemporaryDirectory() as folder:
-                    (Path(folder) / CARD_NAME).write_text(card, encoding="utf-8")
-                    client.log_model_artifact(info.model_id, str(Path(folder) / CARD_NAME))
-            mlflow.set_tags({MODEL_TAG: "logged", MODEL_URI_TAG: info.model_uri})
-        log.info("logged MLflow run %s (%s)", run.info.run_id, run_name)
-    if parent_id is not None and sweep is not None:
-        _update_parent(client, experiment.experiment_id, parent_id, sweep)
+            # The card travels inside the model's own folder, so the registry has it too.
+            with tempfile.TemporaryDirectory() as folder:
+                (Path(folder) / CARD_NAME).write_text(card, encoding="utf-8")
+                client.log_model_artifact(info.model_id, str(Path(folder) / CARD_NAME))
+        mlflow.set_tags({MODEL_TAG: "logged", MODEL_URI_TAG: info.model_uri})
 
 
-def log_failure(cfg: DictConfig, error: Exception) -> None:
+def close_run(run: OpenRun, error: BaseException | None = None) -> None:
+    """End the run `open_run` opened: FINISHED; FAILED with the error (tag ``error`` and the
+    traceback as ``error.txt``); KILLED when the training was interrupted (Ctrl-C). When the
+    training failed, a failure to record it is logged, not raised, so the training's own
+    error is the one seen."""
     import traceback
 
     import mlflow
 
-    _quiet_mlflow()
-    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
-    mlflow.set_experiment(cfg.mlflow.experiment)
-    run_name = cfg.mlflow.run_name
-    with mlflow.start_run(
-        run_name=run_name, tags={"error": f"{type(error).__name__}: {error}"[:5000]}
-    ):
-        mlflow.log_params(_flatten(OmegaConf.to_container(cfg, resolve=True)))
-        mlflow.log_text("".join(traceback.format_exception(error)), "error.txt")
-        mlflow.end_run(status="FAILED")
+    client = mlflow.MlflowClient()
+    try:
+        if error is None:
+            status = "FINISHED"
+        elif isinstance(error, Exception):
+            status = "FAILED"
+            client.set_tag(run.run_id, "error", f"{type(error).__name__}: {error}"[:5000])
+            client.log_text(run.run_id, "".join(traceback.format_exception(error)), "error.txt")
+        else:  # KeyboardInterrupt, SystemExit
+            status = "KILLED"
+            client.set_tag(run.run_id, ENDED_TAG, f"interrupted: {type(error).__name__}")
+        active = mlflow.active_run()
+        if active is not None and active.info.run_id == run.run_id:
+            mlflow.end_run(status=status)
+        else:
+            client.set_terminated(run.run_id, status)
+        log.info("MLflow run %s ended %s", run.run_id, status)
+        if run.parent_id is not None and run.sweep is not None:
+            _update_parent(client, run.experiment_id, run.parent_id, run.sweep)
+    except Exception as failure:
+        if error is None:
+            raise
+        log.warning("could not record the end of MLflow run %s: %s", run.run_id, failure)
 
 
 def _quiet_mlflow() -> None:
