@@ -3,7 +3,9 @@ sweeps as one parent run; the best run registered once; failures recorded."""
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -225,6 +227,28 @@ def test_a_training_run_lasts_as_long_as_the_training(tmp_path, monkeypatch) -> 
     assert run.info.status == "FINISHED"
     saved = (tmp_path / "model" / "model.zongjie").stat().st_mtime
     assert run.info.start_time / 1000 <= fitted_at[0] <= saved <= run.info.end_time / 1000
+    # The process that opened it, should it die without ending it.
+    assert run.data.tags["zongjie.pid"] == str(os.getpid())
+    assert run.data.tags["zongjie.host"] == socket.gethostname()
+
+
+# A training in its own process, on a config given as overrides (argv). Processes run in the
+# test's folder, where MLflow puts its artifacts (./mlruns).
+TRAIN_IN_PROCESS = f"""
+import sys
+sys.path.insert(0, {str(ROOT / "tests")!r})
+from conftest import compose_config
+from zongjie.training import train
+print("started", flush=True)
+train(compose_config(sys.argv[1:]))
+print("done", flush=True)
+"""
+
+
+def _training(folder: Path, overrides: list[str], **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", TRAIN_IN_PROCESS, *overrides], cwd=folder, text=True, **popen
+    )
 
 
 def _tiny_overrides(folder: Path, name: str, extra: tuple[str, ...] = ()) -> list[str]:
@@ -275,6 +299,73 @@ def _hanging_training(folder: Path, where: str, overrides: list[str]) -> subproc
         process.kill()
         pytest.fail(f"the training never reached its {where}")
     return process
+
+
+@pytest.mark.slow
+def test_a_training_killed_while_logging_does_not_stay_running(tmp_path) -> None:
+    import mlflow
+
+    started = time.time()
+    process = _hanging_training(
+        tmp_path, "log", _tiny_overrides(tmp_path, "killed", ("mlflow.log_model=true",))
+    )
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    (killed,) = _all_runs(client)
+    assert killed.info.status == "RUNNING"  # nothing in the process could end it
+    # Opened when the training started: its config is there, and its clock started then.
+    assert killed.data.params["decoder.oof_folds"] == "2"
+    assert started * 1000 <= killed.info.start_time
+    assert killed.info.start_time / 1000 < (tmp_path / "killed" / "model.zongjie").stat().st_mtime
+
+    # The next training on this store finds the run's process gone and ends the run.
+    second = _training(tmp_path, _tiny_overrides(tmp_path, "next"), stdout=subprocess.DEVNULL)
+    assert second.wait(timeout=600) == 0
+    runs = {r.info.run_id: r for r in _all_runs(client)}
+    killed = runs.pop(killed.info.run_id)
+    assert killed.info.status == "KILLED" and killed.info.end_time is not None
+    assert f"pid {process.pid}" in killed.data.tags["zongjie.ended"]
+    (finished,) = runs.values()
+    assert finished.info.status == "FINISHED"
+    # Its duration covers the training: the model was saved between its start and its end.
+    saved = (tmp_path / "next" / "model.zongjie").stat().st_mtime
+    assert finished.info.start_time / 1000 <= saved <= finished.info.end_time / 1000
+
+
+@pytest.mark.slow
+def test_only_this_hosts_runs_whose_process_is_gone_are_ended(tmp_path) -> None:
+    import mlflow
+
+    from zongjie.tracking import end_dead_runs
+
+    client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    experiment = client.create_experiment("any", artifact_location=str(tmp_path / "artifacts"))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    alive = subprocess.Popen(["sleep", "60"])
+    host = socket.gethostname()
+    try:
+        runs = {
+            name: client.create_run(experiment, run_name=name, tags=tags).info.run_id
+            for name, tags in {
+                "dead": {"zongjie.pid": str(gone.pid), "zongjie.host": host},
+                "alive": {"zongjie.pid": str(alive.pid), "zongjie.host": host},
+                "elsewhere": {"zongjie.pid": str(gone.pid), "zongjie.host": f"not-{host}"},
+                "untagged": {},
+            }.items()
+        }
+        assert end_dead_runs(client) == [runs["dead"]]
+    finally:
+        alive.kill()
+        alive.wait()
+    status = {name: client.get_run(run_id).info.status for name, run_id in runs.items()}
+    assert status == {
+        "dead": "KILLED",
+        "alive": "RUNNING",
+        "elsewhere": "RUNNING",
+        "untagged": "RUNNING",
+    }
 
 
 @pytest.mark.slow

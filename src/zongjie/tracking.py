@@ -1,10 +1,13 @@
 """A training run → MLflow: params, metrics, artifacts, the pyfunc model, sweeps, the registry.
 
 * `open_run` opens a training's run when the training starts (the flattened composed config as
-  params, the config file as an artifact); `log_run` logs into it the metrics (one per scheme,
-  track and family), the reports and the model card, and the saved model file wrapped as a
-  pyfunc (`zongjie.serving.ParagraphLabeller`); `close_run` ends it: FINISHED, FAILED with the
-  error, or KILLED on Ctrl-C. So the run's duration is the training's.
+  params, the config file as an artifact, the process id and host as tags); `log_run` logs into
+  it the metrics (one per scheme, track and family), the reports and the model card, and the
+  saved model file wrapped as a pyfunc (`zongjie.serving.ParagraphLabeller`); `close_run` ends
+  it: FINISHED, FAILED with the error, or KILLED on Ctrl-C. So the run's duration is the
+  training's.
+* A run whose process was killed (SIGKILL) stays RUNNING: the next `open_run` on the store
+  marks this host's RUNNING runs whose process is gone as KILLED.
 * A Hydra sweep (``python train.py -m …``) logs one run per job under one parent run;
   `SweepCallback` closes the sweep by registering its best model.
 * `register_best` registers the best run's model as ``zongjie`` in the MLflow model registry,
@@ -18,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import socket
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +37,7 @@ __all__ = [
     "SweepCallback",
     "close_run",
     "data_digest",
+    "end_dead_runs",
     "log_run",
     "open_run",
     "prepare_hydra_job",
@@ -48,7 +53,9 @@ ROLE_TAG = "zongjie.role"
 DATA_TAG = "zongjie.data"
 MODEL_TAG = "zongjie.model"
 MODEL_URI_TAG = "zongjie.model_uri"
-# How a run that did not finish was ended.
+# The process that opened a run, and how a run found dead was ended.
+PID_TAG = "zongjie.pid"
+HOST_TAG = "zongjie.host"
 ENDED_TAG = "zongjie.ended"
 # A registered version's model file, by its SHA-256: an identical file is not registered again.
 MODEL_HASH_TAG = "zongjie.model_sha256"
@@ -133,6 +140,62 @@ def _update_parent(client: Any, experiment_id: str, parent_id: str, sweep: Sweep
     client.set_terminated(parent_id, "FINISHED")
 
 
+def _process_gone(pid: int) -> bool:
+    """True when no process `pid` runs on this machine (a zombie, killed but not yet reaped,
+    counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # someone else's process
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+
+
+def end_dead_runs(client: Any) -> list[str]:
+    """Mark KILLED the RUNNING runs of the store that were opened on this host by a process
+    that no longer exists (a training killed with SIGKILL, or by the machine running out of
+    memory, never ends its run); return their ids. Runs of other hosts, runs without the
+    ``zongjie.pid`` tag and runs whose process still runs are left alone. A pid taken over by
+    a new process keeps its dead run RUNNING: that errs on the safe side."""
+    if os.name != "posix":  # pragma: no cover - os.kill(pid, 0) is not a probe elsewhere
+        return []
+    host = socket.gethostname()
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    if not experiments:
+        return []
+    running = client.search_runs(
+        experiments,
+        filter_string=f"attributes.status = 'RUNNING' and tags.`{HOST_TAG}` = {_quote(host)}",
+        max_results=1000,
+    )
+    ended = []
+    for run in running:
+        try:
+            pid = int(run.data.tags.get(PID_TAG, ""))
+        except ValueError:
+            continue
+        if pid <= 0 or pid == os.getpid() or not _process_gone(pid):
+            continue
+        run_id = run.info.run_id
+        client.set_tag(
+            run_id,
+            ENDED_TAG,
+            f"KILLED by the training of pid {os.getpid()}: its process, pid {pid} on {host}, "
+            "was gone",
+        )
+        client.set_terminated(run_id, "KILLED")
+        log.warning(
+            "run %s (%s): its process %d is gone, marked KILLED", run_id, run.info.run_name, pid
+        )
+        ended.append(run_id)
+    return ended
+
+
 @dataclass(frozen=True)
 class OpenRun:
     """A training's MLflow run, opened by `open_run`."""
@@ -146,19 +209,20 @@ class OpenRun:
 def open_run(cfg: DictConfig, sweep: Sweep | None) -> OpenRun:
     """Open the training's run, as the training starts: the active MLflow run until `close_run`
     (a child of the sweep's parent run when `sweep` is given), with the config as params and
-    ``config.yaml``."""
+    ``config.yaml``. First this host's dead runs are ended."""
     import mlflow
 
     _quiet_mlflow()
     mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
     experiment = mlflow.set_experiment(cfg.mlflow.experiment)
     client = mlflow.MlflowClient()
-    tags = {}
+    end_dead_runs(client)
+    tags = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
     parent_id = None
     run_name = cfg.mlflow.run_name
     if sweep is not None:
         parent_id = _parent_run(client, experiment.experiment_id, sweep)
-        tags = {SWEEP_TAG: sweep.id, ROLE_TAG: "job"}
+        tags.update({SWEEP_TAG: sweep.id, ROLE_TAG: "job"})
         run_name = f"{run_name} #{sweep.job}"
     run = mlflow.start_run(run_name=run_name, parent_run_id=parent_id, tags=tags)
     opened = OpenRun(run.info.run_id, experiment.experiment_id, parent_id, sweep)
