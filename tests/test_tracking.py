@@ -266,6 +266,33 @@ def _tiny_overrides(folder: Path, name: str, extra: tuple[str, ...] = ()) -> lis
     ]
 
 
+@pytest.mark.slow
+def test_two_first_trainings_at_once_share_a_new_store(tmp_path) -> None:
+    # Both open a store that does not exist yet: MLflow creates its tables by migrating the
+    # schema, and two migrations at once failed each other (alembic_version rows, tables that
+    # already exist) and could leave the store unusable. Three rounds, each on a new store.
+    import mlflow
+
+    for round_ in range(3):
+        folder = tmp_path / f"round{round_}"
+        folder.mkdir()
+        processes = [
+            _training(
+                folder,
+                _tiny_overrides(folder, name),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for name in ("a", "b")
+        ]
+        outcomes = [p.communicate(timeout=600) for p in processes]
+        for process, (_, stderr) in zip(processes, outcomes, strict=True):
+            assert process.returncode == 0, stderr[-3000:]
+        uri = f"sqlite:///{folder / 'mlflow.db'}"
+        runs = _all_runs(mlflow.MlflowClient(uri))
+        assert sorted(r.info.status for r in runs) == ["FINISHED", "FINISHED"]
+
+
 # train() in a process that hangs where argv[1] says: in the model's fit, or in logging the
 # model (the slowest part of the run's logging, where `kill -9` most likely finds it).
 TRAIN_THEN_HANG = f"""

@@ -8,6 +8,8 @@
   training's.
 * A run whose process was killed (SIGKILL) stays RUNNING: the next `open_run` on the store
   marks this host's RUNNING runs whose process is gone as KILLED.
+* A new sqlite store is created once, under a lock on ``<db>.lock`` (`prepare_store`): two
+  trainings starting at once on a fresh ``mlflow.db`` raced in MLflow's schema migration.
 * A Hydra sweep (``python train.py -m …``) logs one run per job under one parent run;
   `SweepCallback` closes the sweep by registering its best model.
 * `register_best` registers the best run's model as ``zongjie`` in the MLflow model registry,
@@ -41,6 +43,7 @@ __all__ = [
     "log_run",
     "open_run",
     "prepare_hydra_job",
+    "prepare_store",
     "register_best",
 ]
 
@@ -140,6 +143,45 @@ def _update_parent(client: Any, experiment_id: str, parent_id: str, sweep: Sweep
     client.set_terminated(parent_id, "FINISHED")
 
 
+def _sqlite_path(tracking_uri: str) -> Path | None:
+    """The database file of a ``sqlite:///…`` tracking URI (None for other stores and for an
+    in-memory database)."""
+    if not tracking_uri.startswith("sqlite:///"):
+        return None
+    path = tracking_uri.removeprefix("sqlite:///").split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+_prepared_stores: set[str] = set()
+
+
+def prepare_store(tracking_uri: str) -> None:
+    """Make sure the store exists before anything else touches it. MLflow creates a new sqlite
+    store by running its schema migrations (alembic); two processes doing so at once on a fresh
+    ``mlflow.db`` break each other's migration (runs lost, at times a store left half
+    migrated). So the first process creates it holding an exclusive lock on ``<db>.lock``; the
+    others wait, then find its tables made. Once per store and process."""
+    path = _sqlite_path(tracking_uri)
+    if path is None or tracking_uri in _prepared_stores or not path.parent.is_dir():
+        return  # (a missing folder: MLflow says so)
+    import mlflow
+
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        fcntl = None
+    with open(f"{path}.lock", "a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            # The first call opens the store, which creates its tables if they are missing.
+            mlflow.MlflowClient(tracking_uri).search_experiments(max_results=1)
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    _prepared_stores.add(tracking_uri)
+
+
 def _process_gone(pid: int) -> bool:
     """True when no process `pid` runs on this machine (a zombie, killed but not yet reaped,
     counts as gone)."""
@@ -209,10 +251,11 @@ class OpenRun:
 def open_run(cfg: DictConfig, sweep: Sweep | None) -> OpenRun:
     """Open the training's run, as the training starts: the active MLflow run until `close_run`
     (a child of the sweep's parent run when `sweep` is given), with the config as params and
-    ``config.yaml``. First this host's dead runs are ended."""
+    ``config.yaml``. First the store is prepared and this host's dead runs ended."""
     import mlflow
 
     _quiet_mlflow()
+    prepare_store(cfg.mlflow.tracking_uri)
     mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
     experiment = mlflow.set_experiment(cfg.mlflow.experiment)
     client = mlflow.MlflowClient()
