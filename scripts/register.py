@@ -3,8 +3,9 @@
 python scripts/register.py [mlflow.tracking_uri=… mlflow.experiment=…]
 
 The best run is the one with the highest metric ``objective`` among the finished runs that logged
-a model and were trained on the same data as the latest of them. Registering the run that is
-already the latest version does nothing. Then `models:/zongjie/latest` serves it.
+a model and were trained on the same data as the latest of them. Registering a run that is
+already a version, or whose model file is byte for byte the latest version's, does nothing. Then
+`models:/zongjie/latest` serves it.
 """
 
 from __future__ import annotations

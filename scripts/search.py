@@ -7,7 +7,8 @@ directly: each trial composes the config with its overrides, exactly as `python 
 would, and runs `zongjie.training.train`. Trials share one MLflow parent run; the objective is the
 metric ``objective`` (see eval.objective). Trial 0 is the default config. At the end the best
 trial's config is trained in full (both evaluation schemes, model logged), its run registered as
-the ``zongjie`` model, and its overrides printed.
+the ``zongjie`` model (unless its model file is byte for byte the latest version's), and its
+overrides printed.
 """
 
 from __future__ import annotations
@@ -146,7 +147,9 @@ def main(argv: list[str]) -> None:
     version = register_best(
         cfg.mlflow.tracking_uri, cfg.mlflow.experiment, cfg.mlflow.registered_model, sweep_id
     )
-    print(f"registered as {version.name} version {version.version} (run {version.run_id})")
+    # The version the registry now serves: a new one, or the latest when it holds the very
+    # same model file (register_best does not register a duplicate).
+    print(f"models:/{version.name}/latest is version {version.version} (run {version.run_id})")
 
 
 if __name__ == "__main__":

@@ -60,15 +60,21 @@ def tiny_config(folder: Path, experiment: str = "test", extra: Sequence[str] = (
 MINI_DOCUMENTS = ("seed-001", "seed-002-03", "seed-002-06", "seed-002-08")
 
 
-def mini_config(folder: Path, experiment: str = "test", extra: Sequence[str] = ()):
-    """`tiny_config` on `MINI_DOCUMENTS` (written to `folder/mini_gold.jsonl`), evaluated by
-    leave-one-source-out only, which is also the objective."""
+def mini_gold(folder: Path) -> Path:
+    """`MINI_DOCUMENTS`' gold records, written (once) to `folder/mini_gold.jsonl`."""
     from zongjie.dataset import read_seeds, write_seeds
 
     gold = folder / "mini_gold.jsonl"
     if not gold.is_file():
         folder.mkdir(parents=True, exist_ok=True)
         write_seeds([d for d in read_seeds(GOLD) if d.id in MINI_DOCUMENTS], gold)
+    return gold
+
+
+def mini_config(folder: Path, experiment: str = "test", extra: Sequence[str] = ()):
+    """`tiny_config` on `MINI_DOCUMENTS` (written to `folder/mini_gold.jsonl`), evaluated by
+    leave-one-source-out only, which is also the objective."""
+    gold = mini_gold(folder)
     return tiny_config(
         folder,
         experiment,

@@ -3,8 +3,12 @@ sweeps as one parent run; the best run registered once; failures recorded."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ import pytest
 from zongjie.document import Document
 from zongjie.tracking import _flatten, data_digest, register_best
 
-from conftest import DEFAULT_MODEL, ROOT, TINY_OVERRIDES, mini_config
+from conftest import DEFAULT_MODEL, ROOT, TINY_OVERRIDES, compose_config, mini_config, mini_gold
 
 
 def test_the_data_digest_changes_with_the_labels() -> None:
@@ -95,6 +99,44 @@ def test_a_training_is_one_run_with_its_model_and_registers_once(tmp_path) -> No
 
 
 @pytest.mark.slow
+def test_the_same_model_file_is_not_registered_twice(tmp_path) -> None:
+    import hashlib
+
+    import mlflow
+
+    from zongjie.tracking import MODEL_HASH_TAG, Sweep
+    from zongjie.training import train
+
+    cfg = mini_config(tmp_path)
+    uri = cfg.mlflow.tracking_uri
+    client = mlflow.MlflowClient(uri)
+    train(cfg)
+    first = register_best(uri, "test", "zongjie")
+    model_file = Path(cfg.output.model_path)
+    digest = hashlib.sha256(model_file.read_bytes()).hexdigest()
+    assert client.get_model_version("zongjie", first.version).tags[MODEL_HASH_TAG] == digest
+    # The same training again: another run, the same file, byte for byte (saves are
+    # reproducible), the same objective; the newer run is the best and is not registered.
+    train(cfg)
+    assert hashlib.sha256(model_file.read_bytes()).hexdigest() == digest
+    runs = mlflow.search_runs(experiment_names=["test"], output_format="list")
+    assert len(runs) == 2
+    again = register_best(uri, "test", "zongjie")
+    # (MLflow's sqlite store answers a version number as an int, register_model as a str.)
+    assert str(again.version) == str(first.version) == "1" and again.run_id == first.run_id
+    assert [str(v.version) for v in client.search_model_versions("name = 'zongjie'")] == ["1"]
+    # A different model (complement naive Bayes, in a sweep of its own) is a new version.
+    other = mini_config(tmp_path, extra=["model=complement_nb"])
+    train(other, sweep=Sweep(id="other", name="other"))
+    assert hashlib.sha256(model_file.read_bytes()).hexdigest() != digest
+    third = register_best(uri, "test", "zongjie", sweep_id="other")
+    assert str(third.version) == "2" and third.run_id not in {run.info.run_id for run in runs}
+    assert client.get_model_version("zongjie", "2").tags[MODEL_HASH_TAG] == (
+        hashlib.sha256(model_file.read_bytes()).hexdigest()
+    )
+
+
+@pytest.mark.slow
 def test_a_sweep_is_one_parent_run_and_registers_its_best(tmp_path) -> None:
     import mlflow
 
@@ -161,3 +203,213 @@ def test_a_failing_training_is_a_failed_run_with_its_error(tmp_path) -> None:
     )
     text = Path(error_file).read_text(encoding="utf-8")
     assert "Traceback" in text and "FileNotFoundError" in text
+
+
+@pytest.mark.slow
+def test_a_training_run_lasts_as_long_as_the_training(tmp_path, monkeypatch) -> None:
+    # The run used to be opened once the model was fitted and saved, at the end: its duration
+    # was the logging's, a few seconds, whatever the training took.
+    import mlflow
+
+    from zongjie import training
+
+    fitted_at = []
+
+    def timed_fit(*args, **kwargs):
+        fitted_at.append(time.time())
+        return fit_model(*args, **kwargs)
+
+    fit_model = training.fit_model
+    monkeypatch.setattr(training, "fit_model", timed_fit)
+    monkeypatch.chdir(tmp_path)  # MLflow's artifacts (./mlruns) go there
+    training.train(compose_config(_tiny_overrides(tmp_path, "model")))
+    (run,) = _all_runs(mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}"))
+    assert run.info.status == "FINISHED"
+    saved = (tmp_path / "model" / "model.zongjie").stat().st_mtime
+    assert run.info.start_time / 1000 <= fitted_at[0] <= saved <= run.info.end_time / 1000
+    # The process that opened it, should it die without ending it.
+    assert run.data.tags["zongjie.pid"] == str(os.getpid())
+    assert run.data.tags["zongjie.host"] == socket.gethostname()
+
+
+# A training in its own process, on a config given as overrides (argv). Processes run in the
+# test's folder, where MLflow puts its artifacts (./mlruns).
+TRAIN_IN_PROCESS = f"""
+import sys
+sys.path.insert(0, {str(ROOT / "tests")!r})
+from conftest import compose_config
+from zongjie.training import train
+print("started", flush=True)
+train(compose_config(sys.argv[1:]))
+print("done", flush=True)
+"""
+
+
+def _training(folder: Path, overrides: list[str], **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", TRAIN_IN_PROCESS, *overrides], cwd=folder, text=True, **popen
+    )
+
+
+def _tiny_overrides(folder: Path, name: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """The quickest training that still logs a run: the four mini documents, no evaluation,
+    no model logged (unless `extra` says so); its model in `folder/name`, its store in
+    `folder/mlflow.db` (experiment ``zongjie``)."""
+    return [
+        *TINY_OVERRIDES,
+        f"data.seeds_gold={mini_gold(folder)}",
+        "eval.enabled=false",
+        "mlflow.log_model=false",
+        f"output.model_path={folder / name / 'model.zongjie'}",
+        f"mlflow.tracking_uri=sqlite:///{folder / 'mlflow.db'}",
+        *extra,
+    ]
+
+
+@pytest.mark.slow
+def test_two_first_trainings_at_once_share_a_new_store(tmp_path) -> None:
+    # Both open a store that does not exist yet: MLflow creates its tables by migrating the
+    # schema, and two migrations at once failed each other (alembic_version rows, tables that
+    # already exist) and could leave the store unusable. Three rounds, each on a new store.
+    import mlflow
+
+    for round_ in range(3):
+        folder = tmp_path / f"round{round_}"
+        folder.mkdir()
+        processes = [
+            _training(
+                folder,
+                _tiny_overrides(folder, name),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for name in ("a", "b")
+        ]
+        outcomes = [p.communicate(timeout=600) for p in processes]
+        for process, (_, stderr) in zip(processes, outcomes, strict=True):
+            assert process.returncode == 0, stderr[-3000:]
+        uri = f"sqlite:///{folder / 'mlflow.db'}"
+        runs = _all_runs(mlflow.MlflowClient(uri))
+        assert sorted(r.info.status for r in runs) == ["FINISHED", "FINISHED"]
+
+
+# train() in a process that hangs where argv[1] says: in the model's fit, or in logging the
+# model (the slowest part of the run's logging, where `kill -9` most likely finds it).
+TRAIN_THEN_HANG = f"""
+import sys, time
+import mlflow.pyfunc
+sys.path.insert(0, {str(ROOT / "tests")!r})
+from conftest import compose_config
+from zongjie import training
+
+def hang(*args, **kwargs):
+    print("hanging", flush=True)
+    time.sleep(600)
+
+if sys.argv[1] == "fit":
+    training.fit_model = hang
+else:
+    mlflow.pyfunc.log_model = hang
+training.train(compose_config(sys.argv[2:]))
+"""
+
+
+def _hanging_training(folder: Path, where: str, overrides: list[str]) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-c", TRAIN_THEN_HANG, where, *overrides],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    if process.stdout.readline().strip() != "hanging":
+        process.kill()
+        pytest.fail(f"the training never reached its {where}")
+    return process
+
+
+@pytest.mark.slow
+def test_a_training_killed_while_logging_does_not_stay_running(tmp_path) -> None:
+    import mlflow
+
+    started = time.time()
+    process = _hanging_training(
+        tmp_path, "log", _tiny_overrides(tmp_path, "killed", ("mlflow.log_model=true",))
+    )
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    (killed,) = _all_runs(client)
+    assert killed.info.status == "RUNNING"  # nothing in the process could end it
+    # Opened when the training started: its config is there, and its clock started then.
+    assert killed.data.params["decoder.oof_folds"] == "2"
+    assert started * 1000 <= killed.info.start_time
+    assert killed.info.start_time / 1000 < (tmp_path / "killed" / "model.zongjie").stat().st_mtime
+
+    # The next training on this store finds the run's process gone and ends the run.
+    second = _training(tmp_path, _tiny_overrides(tmp_path, "next"), stdout=subprocess.DEVNULL)
+    assert second.wait(timeout=600) == 0
+    runs = {r.info.run_id: r for r in _all_runs(client)}
+    killed = runs.pop(killed.info.run_id)
+    assert killed.info.status == "KILLED" and killed.info.end_time is not None
+    assert f"pid {process.pid}" in killed.data.tags["zongjie.ended"]
+    (finished,) = runs.values()
+    assert finished.info.status == "FINISHED"
+    # Its duration covers the training: the model was saved between its start and its end.
+    saved = (tmp_path / "next" / "model.zongjie").stat().st_mtime
+    assert finished.info.start_time / 1000 <= saved <= finished.info.end_time / 1000
+
+
+@pytest.mark.slow
+def test_only_this_hosts_runs_whose_process_is_gone_are_ended(tmp_path) -> None:
+    import mlflow
+
+    from zongjie.tracking import end_dead_runs
+
+    client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    experiment = client.create_experiment("any", artifact_location=str(tmp_path / "artifacts"))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    alive = subprocess.Popen(["sleep", "60"])
+    host = socket.gethostname()
+    try:
+        runs = {
+            name: client.create_run(experiment, run_name=name, tags=tags).info.run_id
+            for name, tags in {
+                "dead": {"zongjie.pid": str(gone.pid), "zongjie.host": host},
+                "alive": {"zongjie.pid": str(alive.pid), "zongjie.host": host},
+                "elsewhere": {"zongjie.pid": str(gone.pid), "zongjie.host": f"not-{host}"},
+                "untagged": {},
+            }.items()
+        }
+        assert end_dead_runs(client) == [runs["dead"]]
+    finally:
+        alive.kill()
+        alive.wait()
+    status = {name: client.get_run(run_id).info.status for name, run_id in runs.items()}
+    assert status == {
+        "dead": "KILLED",
+        "alive": "RUNNING",
+        "elsewhere": "RUNNING",
+        "untagged": "RUNNING",
+    }
+
+
+@pytest.mark.slow
+def test_a_training_interrupted_by_ctrl_c_is_a_killed_run(tmp_path) -> None:
+    import mlflow
+
+    process = _hanging_training(tmp_path, "fit", _tiny_overrides(tmp_path, "interrupted"))
+    try:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    (run,) = _all_runs(mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}"))
+    assert run.info.status == "KILLED" and run.info.end_time is not None
+
+
+def _all_runs(client) -> list:
+    experiment = client.get_experiment_by_name("zongjie")
+    return client.search_runs([experiment.experiment_id]) if experiment else []

@@ -1,12 +1,20 @@
 """A training run → MLflow: params, metrics, artifacts, the pyfunc model, sweeps, the registry.
 
-* `log_run` logs one run: the flattened composed config as params and the config file as an
-  artifact, the metrics (one per scheme, track and family), the reports and the model card,
-  and the saved model file wrapped as a pyfunc (`zongjie.serving.ParagraphLabeller`).
+* `open_run` opens a training's run when the training starts (the flattened composed config as
+  params, the config file as an artifact, the process id and host as tags); `log_run` logs into
+  it the metrics (one per scheme, track and family), the reports and the model card, and the
+  saved model file wrapped as a pyfunc (`zongjie.serving.ParagraphLabeller`); `close_run` ends
+  it: FINISHED, FAILED with the error, or KILLED on Ctrl-C. So the run's duration is the
+  training's.
+* A run whose process was killed (SIGKILL) stays RUNNING: the next `open_run` on the store
+  marks this host's RUNNING runs whose process is gone as KILLED.
+* A new sqlite store is created once, under a lock on ``<db>.lock`` (`prepare_store`): two
+  trainings starting at once on a fresh ``mlflow.db`` raced in MLflow's schema migration.
 * A Hydra sweep (``python train.py -m …``) logs one run per job under one parent run;
   `SweepCallback` closes the sweep by registering its best model.
 * `register_best` registers the best run's model as ``zongjie`` in the MLflow model registry,
-  with the model card as its description.
+  with the model card as its description, unless its model file is byte for byte the latest
+  version's.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import socket
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,10 +37,13 @@ from zongjie.document import LABELS, Document
 __all__ = [
     "Sweep",
     "SweepCallback",
+    "close_run",
     "data_digest",
-    "log_failure",
+    "end_dead_runs",
     "log_run",
+    "open_run",
     "prepare_hydra_job",
+    "prepare_store",
     "register_best",
 ]
 
@@ -44,6 +56,12 @@ ROLE_TAG = "zongjie.role"
 DATA_TAG = "zongjie.data"
 MODEL_TAG = "zongjie.model"
 MODEL_URI_TAG = "zongjie.model_uri"
+# The process that opened a run, and how a run found dead was ended.
+PID_TAG = "zongjie.pid"
+HOST_TAG = "zongjie.host"
+ENDED_TAG = "zongjie.ended"
+# A registered version's model file, by its SHA-256: an identical file is not registered again.
+MODEL_HASH_TAG = "zongjie.model_sha256"
 
 
 def data_digest(documents: Sequence[Document]) -> str:
@@ -125,6 +143,142 @@ def _update_parent(client: Any, experiment_id: str, parent_id: str, sweep: Sweep
     client.set_terminated(parent_id, "FINISHED")
 
 
+def _sqlite_path(tracking_uri: str) -> Path | None:
+    """The database file of a ``sqlite:///…`` tracking URI (None for other stores and for an
+    in-memory database)."""
+    if not tracking_uri.startswith("sqlite:///"):
+        return None
+    path = tracking_uri.removeprefix("sqlite:///").split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+_prepared_stores: set[str] = set()
+
+
+def prepare_store(tracking_uri: str) -> None:
+    """Make sure the store exists before anything else touches it. MLflow creates a new sqlite
+    store by running its schema migrations (alembic); two processes doing so at once on a fresh
+    ``mlflow.db`` break each other's migration (runs lost, at times a store left half
+    migrated). So the first process creates it holding an exclusive lock on ``<db>.lock``; the
+    others wait, then find its tables made. Once per store and process."""
+    path = _sqlite_path(tracking_uri)
+    if path is None or tracking_uri in _prepared_stores or not path.parent.is_dir():
+        return  # (a missing folder: MLflow says so)
+    import mlflow
+
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        fcntl = None
+    with open(f"{path}.lock", "a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            # The first call opens the store, which creates its tables if they are missing.
+            mlflow.MlflowClient(tracking_uri).search_experiments(max_results=1)
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    _prepared_stores.add(tracking_uri)
+
+
+def _process_gone(pid: int) -> bool:
+    """True when no process `pid` runs on this machine (a zombie, killed but not yet reaped,
+    counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # someone else's process
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+
+
+def end_dead_runs(client: Any) -> list[str]:
+    """Mark KILLED the RUNNING runs of the store that were opened on this host by a process
+    that no longer exists (a training killed with SIGKILL, or by the machine running out of
+    memory, never ends its run); return their ids. Runs of other hosts, runs without the
+    ``zongjie.pid`` tag and runs whose process still runs are left alone. A pid taken over by
+    a new process keeps its dead run RUNNING: that errs on the safe side."""
+    if os.name != "posix":  # pragma: no cover - os.kill(pid, 0) is not a probe elsewhere
+        return []
+    host = socket.gethostname()
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    if not experiments:
+        return []
+    running = client.search_runs(
+        experiments,
+        filter_string=f"attributes.status = 'RUNNING' and tags.`{HOST_TAG}` = {_quote(host)}",
+        max_results=1000,
+    )
+    ended = []
+    for run in running:
+        try:
+            pid = int(run.data.tags.get(PID_TAG, ""))
+        except ValueError:
+            continue
+        if pid <= 0 or pid == os.getpid() or not _process_gone(pid):
+            continue
+        run_id = run.info.run_id
+        client.set_tag(
+            run_id,
+            ENDED_TAG,
+            f"KILLED by the training of pid {os.getpid()}: its process, pid {pid} on {host}, "
+            "was gone",
+        )
+        client.set_terminated(run_id, "KILLED")
+        log.warning(
+            "run %s (%s): its process %d is gone, marked KILLED", run_id, run.info.run_name, pid
+        )
+        ended.append(run_id)
+    return ended
+
+
+@dataclass(frozen=True)
+class OpenRun:
+    """A training's MLflow run, opened by `open_run`."""
+
+    run_id: str
+    experiment_id: str
+    parent_id: str | None
+    sweep: Sweep | None
+
+
+def open_run(cfg: DictConfig, sweep: Sweep | None) -> OpenRun:
+    """Open the training's run, as the training starts: the active MLflow run until `close_run`
+    (a child of the sweep's parent run when `sweep` is given), with the config as params and
+    ``config.yaml``. First the store is prepared and this host's dead runs ended."""
+    import mlflow
+
+    _quiet_mlflow()
+    prepare_store(cfg.mlflow.tracking_uri)
+    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
+    experiment = mlflow.set_experiment(cfg.mlflow.experiment)
+    client = mlflow.MlflowClient()
+    end_dead_runs(client)
+    tags = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    parent_id = None
+    run_name = cfg.mlflow.run_name
+    if sweep is not None:
+        parent_id = _parent_run(client, experiment.experiment_id, sweep)
+        tags.update({SWEEP_TAG: sweep.id, ROLE_TAG: "job"})
+        run_name = f"{run_name} #{sweep.job}"
+    run = mlflow.start_run(run_name=run_name, parent_run_id=parent_id, tags=tags)
+    opened = OpenRun(run.info.run_id, experiment.experiment_id, parent_id, sweep)
+    try:
+        mlflow.log_params(_flatten(OmegaConf.to_container(cfg, resolve=True)))
+        mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
+    except BaseException as error:
+        close_run(opened, error)
+        raise
+    log.info("opened MLflow run %s (%s)", run.info.run_id, run_name)
+    return opened
+
+
 def log_run(
     cfg: DictConfig,
     documents: Sequence[Document],
@@ -132,90 +286,92 @@ def log_run(
     reports: dict[str, Any],
     model_path: Path | None,
     card: str | None,
-    sweep: Sweep | None,
 ) -> None:
-    """One MLflow run: config, metrics, reports (texts, dicts and figures by artifact name),
-    the model card and, with `model_path`, the model file as a pyfunc model."""
+    """Into the active run (`open_run`): the data's digest and counts, metrics, reports (texts,
+    dicts and figures by artifact name), the model card and, with `model_path`, the model file
+    as a pyfunc model."""
     import matplotlib.pyplot as plt
     import mlflow
 
     import zongjie
 
     _quiet_mlflow()
-    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
-    experiment = mlflow.set_experiment(cfg.mlflow.experiment)
     client = mlflow.MlflowClient()
-    tags = {DATA_TAG: data_digest(documents)}
-    parent_id = None
-    run_name = cfg.mlflow.run_name
-    if sweep is not None:
-        parent_id = _parent_run(client, experiment.experiment_id, sweep)
-        tags.update({SWEEP_TAG: sweep.id, ROLE_TAG: "job"})
-        run_name = f"{run_name} #{sweep.job}"
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    with mlflow.start_run(run_name=run_name, parent_run_id=parent_id, tags=tags) as run:
-        mlflow.log_params(_flatten(resolved))
-        mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
-        labels = [label for d in documents for label in d.labels or () if label is not None]
-        mlflow.log_params(
-            {
-                "n_documents": len(documents),
-                "n_paragraphs": len(labels),
-                **{f"n_{label}": labels.count(label) for label in LABELS},
-            }
+    mlflow.set_tags({DATA_TAG: data_digest(documents)})
+    labels = [label for d in documents for label in d.labels or () if label is not None]
+    mlflow.log_params(
+        {
+            "n_documents": len(documents),
+            "n_paragraphs": len(labels),
+            **{f"n_{label}": labels.count(label) for label in LABELS},
+        }
+    )
+    if metrics:
+        mlflow.log_metrics(metrics)
+    for name, artifact in reports.items():
+        if isinstance(artifact, str):
+            mlflow.log_text(artifact, name)
+        elif isinstance(artifact, dict):
+            mlflow.log_dict(artifact, name)
+        else:
+            mlflow.log_figure(artifact, name)
+            plt.close(artifact)
+    if card is not None:
+        mlflow.log_text(card, CARD_NAME)
+    if model_path is not None:
+        from zongjie.serving import MODEL_ARTIFACT, ParagraphLabeller, signature
+
+        # A pyfunc over the saved file: it answers as `zongjie.predict` does.
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=ParagraphLabeller(),
+            artifacts={MODEL_ARTIFACT: str(model_path)},
+            signature=signature(),
+            input_example={"text": ["上半年共培训干部560人次。", "下半年将进一步加强培训。"]},
+            # The model calls zongjie's code: ship the package with it.
+            code_paths=[str(Path(zongjie.__file__).parent)],
+            pip_requirements=_requirements(),
         )
-        if metrics:
-            mlflow.log_metrics(metrics)
-        for name, artifact in reports.items():
-            if isinstance(artifact, str):
-                mlflow.log_text(artifact, name)
-            elif isinstance(artifact, dict):
-                mlflow.log_dict(artifact, name)
-            else:
-                mlflow.log_figure(artifact, name)
-                plt.close(artifact)
         if card is not None:
-            mlflow.log_text(card, CARD_NAME)
-        if model_path is not None:
-            from zongjie.serving import MODEL_ARTIFACT, ParagraphLabeller, signature
-
-            # A pyfunc over the saved file: it answers as `zongjie.predict` does.
-            info = mlflow.pyfunc.log_model(
-                name="model",
-                python_model=ParagraphLabeller(),
-                artifacts={MODEL_ARTIFACT: str(model_path)},
-                signature=signature(),
-                input_example={"text": ["上半年共培训干部560人次。", "下半年将进一步加强培训。"]},
-                # The model calls zongjie's code: ship the package with it.
-                code_paths=[str(Path(zongjie.__file__).parent)],
-                pip_requirements=_requirements(),
-            )
-            if card is not None:
-                # The card travels inside the model's own folder, so the registry has it too.
-                with tempfile.TemporaryDirectory() as folder:
-                    (Path(folder) / CARD_NAME).write_text(card, encoding="utf-8")
-                    client.log_model_artifact(info.model_id, str(Path(folder) / CARD_NAME))
-            mlflow.set_tags({MODEL_TAG: "logged", MODEL_URI_TAG: info.model_uri})
-        log.info("logged MLflow run %s (%s)", run.info.run_id, run_name)
-    if parent_id is not None and sweep is not None:
-        _update_parent(client, experiment.experiment_id, parent_id, sweep)
+            # The card travels inside the model's own folder, so the registry has it too.
+            with tempfile.TemporaryDirectory() as folder:
+                (Path(folder) / CARD_NAME).write_text(card, encoding="utf-8")
+                client.log_model_artifact(info.model_id, str(Path(folder) / CARD_NAME))
+        mlflow.set_tags({MODEL_TAG: "logged", MODEL_URI_TAG: info.model_uri})
 
 
-def log_failure(cfg: DictConfig, error: Exception) -> None:
+def close_run(run: OpenRun, error: BaseException | None = None) -> None:
+    """End the run `open_run` opened: FINISHED; FAILED with the error (tag ``error`` and the
+    traceback as ``error.txt``); KILLED when the training was interrupted (Ctrl-C). When the
+    training failed, a failure to record it is logged, not raised, so the training's own
+    error is the one seen."""
     import traceback
 
     import mlflow
 
-    _quiet_mlflow()
-    mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
-    mlflow.set_experiment(cfg.mlflow.experiment)
-    run_name = cfg.mlflow.run_name
-    with mlflow.start_run(
-        run_name=run_name, tags={"error": f"{type(error).__name__}: {error}"[:5000]}
-    ):
-        mlflow.log_params(_flatten(OmegaConf.to_container(cfg, resolve=True)))
-        mlflow.log_text("".join(traceback.format_exception(error)), "error.txt")
-        mlflow.end_run(status="FAILED")
+    client = mlflow.MlflowClient()
+    try:
+        if error is None:
+            status = "FINISHED"
+        elif isinstance(error, Exception):
+            status = "FAILED"
+            client.set_tag(run.run_id, "error", f"{type(error).__name__}: {error}"[:5000])
+            client.log_text(run.run_id, "".join(traceback.format_exception(error)), "error.txt")
+        else:  # KeyboardInterrupt, SystemExit
+            status = "KILLED"
+            client.set_tag(run.run_id, ENDED_TAG, f"interrupted: {type(error).__name__}")
+        active = mlflow.active_run()
+        if active is not None and active.info.run_id == run.run_id:
+            mlflow.end_run(status=status)
+        else:
+            client.set_terminated(run.run_id, status)
+        log.info("MLflow run %s ended %s", run.run_id, status)
+        if run.parent_id is not None and run.sweep is not None:
+            _update_parent(client, run.experiment_id, run.parent_id, run.sweep)
+    except Exception as failure:
+        if error is None:
+            raise
+        log.warning("could not record the end of MLflow run %s: %s", run.run_id, failure)
 
 
 def _quiet_mlflow() -> None:
@@ -265,7 +421,9 @@ def register_best(
     The candidates are the finished runs that logged a model: those of one sweep when
     `sweep_id` is given, otherwise those trained on the same data as the latest such run (runs
     on other data are not comparable). If the best run's model is already a version of
-    `name`, that version is returned and nothing new is registered."""
+    `name`, or its model file is byte for byte the latest version's (a search or a retraining
+    that found the same model again), that version is returned and nothing new is
+    registered."""
     import mlflow
 
     _quiet_mlflow()
@@ -307,12 +465,31 @@ def register_best(
         if version.run_id == run_id:
             log.info("%s version %s is already the best run %s", name, version.version, run_id)
             return version
+    model_uri = best.data.tags.get(MODEL_URI_TAG) or f"runs:/{run_id}/model"
+    model_hash = _model_file_hash(_model_location(client, model_uri))
+    if versions and model_hash is not None:
+        latest = max(versions, key=lambda v: int(v.version))
+        latest_hash = latest.tags.get(MODEL_HASH_TAG) or _model_file_hash(
+            client.get_model_version_download_uri(name, latest.version)
+        )
+        if latest_hash == model_hash:
+            log.info(
+                "the best run %s (%s) has the model file of %s version %s (sha256 %s…): "
+                "not registered again",
+                run_id,
+                best.info.run_name,
+                name,
+                latest.version,
+                model_hash[:12],
+            )
+            return latest
     tags = {
         "objective": f"{best.data.metrics['objective']:.4f}",
         "run_name": best.info.run_name or "",
         DATA_TAG: best.data.tags.get(DATA_TAG, ""),
     }
-    model_uri = best.data.tags.get(MODEL_URI_TAG) or f"runs:/{run_id}/model"
+    if model_hash is not None:
+        tags[MODEL_HASH_TAG] = model_hash
     version = mlflow.register_model(model_uri, name, tags=tags)
     try:
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
@@ -329,6 +506,39 @@ def register_best(
         version.version,
     )
     return version
+
+
+def _model_location(client: Any, model_uri: str) -> str:
+    """Where a logged model's files are: a ``models:/<model id>`` URI (MLflow 3's logged
+    models) read through the tracking server, a ``runs:/…`` URI as it is."""
+    if model_uri.startswith("models:/m-"):
+        return client.get_logged_model(model_uri.removeprefix("models:/")).artifact_location
+    return model_uri
+
+
+def _model_file_hash(location: str) -> str | None:
+    """The SHA-256 of the zongjie model file inside the pyfunc model at `location` (the one
+    file under its ``artifacts/``), or None when it has no such single file."""
+    import mlflow
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            local = mlflow.artifacts.download_artifacts(
+                artifact_uri=f"{location.rstrip('/')}/artifacts", dst_path=folder
+            )
+        except (mlflow.exceptions.MlflowException, OSError) as error:
+            log.warning("no model file found in %s: %s", location, error)
+            return None
+        files = [path for path in Path(local).rglob("*") if path.is_file()]
+        if len(files) != 1:
+            log.warning("%s holds %d files under artifacts/, not one", location, len(files))
+            return None
+        digest = hashlib.sha256()
+        with files[0].open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
 
 
 def _hydra_callback_base() -> type:

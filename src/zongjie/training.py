@@ -182,9 +182,10 @@ def _metadata(cfg: DictConfig, metrics: Mapping[str, float]) -> dict[str, Any]:
 def train(cfg: DictConfig, sweep: Any = None) -> dict[str, float]:
     """Evaluate, fit on all documents, save the model and its card, write the reports and log
     the run to MLflow (a child of the sweep's parent run when `sweep` is given). Returns the
-    metrics (empty when `eval.enabled` is false). A training that fails leaves an MLflow run
-    marked FAILED with the error, then raises it. A config with a key of the wrong type or
-    range raises ValueError naming it before anything runs (`zongjie.config.check_config`)."""
+    metrics (empty when `eval.enabled` is false). The MLflow run opens as the training starts
+    and ends with it: FINISHED, FAILED with the error (which is then raised), or KILLED on
+    Ctrl-C. A config with a key of the wrong type or range raises ValueError naming it before
+    anything runs (`zongjie.config.check_config`)."""
     from threadpoolctl import threadpool_limits
 
     check_config(cfg)
@@ -193,20 +194,28 @@ def train(cfg: DictConfig, sweep: Any = None) -> dict[str, float]:
             "output.model_path is null: name the model file, or set output.save_model=false "
             "(python train.py names one in its run folder)"
         )
+    run = None
+    if cfg.mlflow.enabled:
+        from zongjie.tracking import open_run
+
+        run = open_run(cfg, sweep)
+    error: BaseException | None = None
     try:
         # The solvers' vectors are small: BLAS threads only fight over the cores with each other
         # (and with the evaluation's processes), which made a fit twice as slow.
         with threadpool_limits(limits=1):
-            return _train(cfg, sweep)
-    except Exception as error:
-        if cfg.mlflow.enabled:
-            from zongjie.tracking import log_failure
-
-            log_failure(cfg, error)
+            return _train(cfg, log_to_mlflow=run is not None)
+    except BaseException as caught:
+        error = caught
         raise
+    finally:
+        if run is not None:
+            from zongjie.tracking import close_run
+
+            close_run(run, error)
 
 
-def _train(cfg: DictConfig, sweep: Any) -> dict[str, float]:
+def _train(cfg: DictConfig, log_to_mlflow: bool) -> dict[str, float]:
     from zongjie.reporting import model_card, report_artifacts, write_reports
 
     documents = load_documents(_plain(cfg.data))
@@ -229,9 +238,9 @@ def _train(cfg: DictConfig, sweep: Any) -> dict[str, float]:
     if results and cfg.eval.reports_dir:
         write_reports(Path(cfg.eval.reports_dir), metrics, results)
         log.info("wrote metrics and plots to %s", cfg.eval.reports_dir)
-    if cfg.mlflow.enabled:
+    if log_to_mlflow:
         from zongjie.tracking import log_run
 
         saved = model_path if cfg.mlflow.log_model else None
-        log_run(cfg, documents, metrics, report_artifacts(results), saved, card, sweep)
+        log_run(cfg, documents, metrics, report_artifacts(results), saved, card)
     return metrics
