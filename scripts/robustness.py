@@ -18,11 +18,9 @@ What it measures:
   `--cli-mb` MB of reports with their line ends and with none;
 * the model file limits of `zongjie.persistence`, and the default model's sizes.
 
-The outcome of two trainings started at once on a fresh MLflow store (issue 12, item 12) is
-measured elsewhere: whoever measures it writes reports/concurrent_first_run.json, an object
-with at least "outcome" (one sentence) and, ideally, "runs", "failures", "command" and "date".
-This script copies that file into the "concurrent_first_run" field; until it exists, the field
-says "pending" and names the file. `--concurrent-only` does only that, measuring nothing.
+* two trainings started at once on a fresh MLflow store, `--rounds` times (each a tiny
+  `python train.py` on the seeds, evaluation off): how many runs end FINISHED, how many
+  trainings fail. `--concurrent-only` measures only this and keeps the other figures.
 """
 
 from __future__ import annotations
@@ -54,7 +52,6 @@ from zongjie.persistence import MAX_ENTRY_BYTES, MAX_MODEL_BYTES  # noqa: E402
 from zongjie.segment import MAX_LINE, _segment_with_drops, iter_paragraphs, segment  # noqa: E402
 
 OUTPUT = ROOT / "reports" / "robustness.json"
-CONCURRENT_INPUT = ROOT / "reports" / "concurrent_first_run.json"
 DEFAULT_MODEL = ROOT / "models" / "zongjie.model"
 REPORT = ROOT / "data" / "raw" / "seeds" / "002_354727535b141923.txt"  # ten reports, 72 kB
 MB = 1_000_000
@@ -213,27 +210,67 @@ def model_limits() -> dict:
     }
 
 
-# ------------------------------------------------------------- concurrent first runs (input)
+# --------------------------------------------------------------------- concurrent first runs
+
+# A training in seconds: the seeds, two out-of-fold splits, a short CRF fit, no evaluation.
+TINY_TRAINING = [
+    "data=seeds",
+    "decoder.oof_folds=2",
+    "decoder.max_iterations=60",
+    "eval.enabled=false",
+    "mlflow.log_model=false",
+]
 
 
-def _shown(path: Path) -> str:
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+def concurrent_first_runs(rounds: int) -> dict:
+    """`rounds` times, two `python train.py` started at once on a store that does not exist
+    yet (issue 12, item 12: they raced in MLflow's schema migration)."""
+    import mlflow
 
-
-def concurrent_first_run() -> dict:
-    """The measured outcome from reports/concurrent_first_run.json, or "pending"."""
-    if not CONCURRENT_INPUT.is_file():
-        return {
-            "status": "pending",
-            "input": _shown(CONCURRENT_INPUT),
-            "note": "not measured yet: write the outcome of two trainings started at once on a "
-            "fresh MLflow store to this file, then run python scripts/robustness.py "
-            "--concurrent-only",
-        }
-    measured = json.loads(CONCURRENT_INPUT.read_text(encoding="utf-8"))
-    if not isinstance(measured, dict) or not isinstance(measured.get("outcome"), str):
-        raise SystemExit(f"{CONCURRENT_INPUT}: must be an object with an 'outcome' text")
-    return {"status": "measured", "input": _shown(CONCURRENT_INPUT), **measured}
+    started, failures, finished, errors = time.time(), 0, 0, Counter()
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as folder:
+            store = f"sqlite:///{folder}/mlflow.db"
+            processes = [
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        str(ROOT / "train.py"),
+                        *TINY_TRAINING,
+                        f"mlflow.tracking_uri={store}",
+                        f"output.model_path={folder}/{name}/zongjie.model",
+                        f"hydra.run.dir={folder}/{name}",
+                    ],
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for name in ("a", "b")
+            ]
+            for process in processes:
+                _, stderr = process.communicate(timeout=1800)
+                if process.returncode != 0:
+                    failures += 1
+                    errors[(stderr.strip().splitlines() or ["(no message)"])[-1][:200]] += 1
+            client = mlflow.MlflowClient(store)
+            runs = [
+                run
+                for experiment in client.search_experiments()
+                for run in client.search_runs([experiment.experiment_id])
+            ]
+            finished += sum(run.info.status == "FINISHED" for run in runs)
+    trainings = 2 * rounds
+    return {
+        "status": "measured",
+        "outcome": f"{finished} of {trainings} runs FINISHED, {failures} trainings failed",
+        "rounds": rounds,
+        "runs": f"{finished}/{trainings} FINISHED",
+        "failures": failures,
+        "errors": dict(errors),
+        "date": datetime.date.today().isoformat(),
+        "seconds": round(time.time() - started, 1),
+    }
 
 
 # ------------------------------------------------------------------------------------ main
@@ -251,15 +288,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--segment-mb", type=float, default=1, help="each other input (MB)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of two trainings at once on a new store"
+    )
+    parser.add_argument(
         "--concurrent-only",
         action="store_true",
-        help="only copy reports/concurrent_first_run.json into the JSON; measure nothing",
+        help="measure only the concurrent first runs; keep the other figures of the JSON",
     )
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
     args = parser.parse_args(argv)
     if args.concurrent_only:
         figures = json.loads(args.output.read_text(encoding="utf-8"))
-        figures["concurrent_first_run"] = concurrent_first_run()
+        figures["concurrent_first_run"] = concurrent_first_runs(args.rounds)
     else:
         corpora = args.corpora or segment_check.default_corpora()
         started, load_before = time.time(), _load_average()
@@ -276,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             "segment_seconds_per_mb": segment_times(args.line_mb, args.segment_mb),
             "cli_peak_memory": cli_memory(args.cli_mb),
             "model_limits": model_limits(),
-            "concurrent_first_run": concurrent_first_run(),
+            "concurrent_first_run": concurrent_first_runs(args.rounds),
         }
         figures["load_average"] = {"before": load_before, "after": _load_average()}
         figures["minutes"] = round((time.time() - started) / 60, 1)

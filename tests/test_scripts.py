@@ -256,10 +256,8 @@ def test_robustness_measures_every_figure_and_the_readme_renders_them(
     tmp_path, monkeypatch
 ) -> None:
     output = tmp_path / "robustness.json"
-    pending = tmp_path / "concurrent_first_run.json"
-    monkeypatch.setattr(robustness, "CONCURRENT_INPUT", pending)
     args = ["--cli-mb", "0.1", "--line-mb", "0.2", "--segment-mb", "0.02", "--no-readme"]
-    assert robustness.main([*args, "--output", str(output)]) == 0
+    assert robustness.main([*args, "--rounds", "1", "--output", str(output)]) == 0
     figures = json.loads(output.read_text(encoding="utf-8"))
     seeds = next(e for e in figures["characters_lost"] if e["corpus"] == "seeds")
     assert seeds["dropped"] == sum(seeds["reasons"].values()) > 0
@@ -267,26 +265,24 @@ def test_robustness_measures_every_figure_and_the_readme_renders_them(
     assert len(figures["segment_seconds_per_mb"]) == 9
     assert [row["status"] for row in figures["cli_peak_memory"]] == [0, 0]
     assert figures["model_limits"]["max_entry_mib"] == 512
-    assert figures["concurrent_first_run"]["status"] == "pending"
+    # Two real trainings at once on a new store: both runs finish.
+    concurrent = figures["concurrent_first_run"]
+    assert (concurrent["runs"], concurrent["failures"]) == ("2/2 FINISHED", 0)
 
     for name in ("metrics.json", "previous_model.json"):
         shutil.copy(ROOT / "reports" / name, tmp_path / name)
     monkeypatch.setattr(update_readme, "REPORTS", tmp_path)
     block = update_readme.robustness()
-    assert "**not measured yet**" in block
+    assert "2 of 2 runs FINISHED, 0 trainings failed (two tiny `python train.py`" in block
+    assert "on a new store, 1 time," in block
     assert "59位用户关注" in block and "| 0.1 MB of reports, with line ends |" in block
     assert "<!--" not in block.replace("`<!-- x`", "")  # no marker opens a comment
 
-    # The other measurement lands by itself: the file, then --concurrent-only.
-    pending.write_text(
-        json.dumps({"outcome": "both runs finished", "runs": 2, "failures": 0}),
-        encoding="utf-8",
-    )
-    assert robustness.main(["--concurrent-only", "--no-readme", "--output", str(output)]) == 0
+    # --concurrent-only measures that again and keeps every other figure.
+    only = ["--concurrent-only", "--rounds", "1", "--no-readme", "--output", str(output)]
+    assert robustness.main(only) == 0
     again = json.loads(output.read_text(encoding="utf-8"))
-    assert again["concurrent_first_run"]["status"] == "measured"
+    assert again["concurrent_first_run"]["failures"] == 0
     assert {k: v for k, v in again.items() if k != "concurrent_first_run"} == {
         k: v for k, v in figures.items() if k != "concurrent_first_run"
     }
-    block = update_readme.robustness()
-    assert "both runs finished (runs 2, failures 0)" in block and "pending" not in block
