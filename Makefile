@@ -19,7 +19,7 @@ SWEEP ?= model=logreg,linear_svc,complement_nb
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train release test test-fast ui sweep search register repro serve lint format notebooks
+.PHONY: help setup train release screenshot test test-fast ui sweep search register repro serve lint format notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ release: setup ## retrain the COMMITTED default model (models/), reports/ and th
 	MLFLOW_TRACKING_URI=$(TRACKING_URI) $(RUN) python train.py \
 		output.model_path=models/zongjie.model eval.reports_dir=reports $(ARGS)
 	$(RUN) python scripts/update_readme.py
+
+screenshot: setup ## rewrite the README's screenshot, docs/img/report.png (headless Chromium, a CJK font)
+	ZONGJIE_SCREENSHOT=write $(RUN) pytest tests/test_render_browser.py -k screenshot
 
 test: setup ## run the whole test suite (slow tests, notebooks and the model server included)
 	$(RUN) pytest $(ARGS)
