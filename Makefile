@@ -47,8 +47,8 @@ train: setup ## evaluate (grouped CV) and fit the default config into outputs/<d
 	MLFLOW_TRACKING_URI=$(TRACKING_URI) $(RUN) python train.py $(ARGS)
 
 # The one target that writes committed files: the default model and its card in models/, the
-# evaluation in reports/, the README's results. Commit what it changes.
-release: setup ## retrain the COMMITTED default model (models/), reports/ and the README's results
+# evaluation in reports/, the figures of README.md and docs/. Commit what it changes.
+release: setup ## retrain the COMMITTED default model (models/), reports/ and the documented figures
 	MLFLOW_TRACKING_URI=$(TRACKING_URI) $(RUN) python train.py \
 		output.model_path=models/zongjie.model eval.reports_dir=reports $(ARGS)
 	$(RUN) python scripts/update_readme.py

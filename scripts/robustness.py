@@ -1,6 +1,6 @@
-"""Measure the figures of the README's "Security and robustness" section and write them to
+"""Measure the figures of docs/robustness.md ("Robustness figures") and write them to
 reports/robustness.json, from which `scripts/update_readme.py` renders the section's
-generated block (it runs at the end, so the README follows).
+generated block (it runs at the end, so the page follows).
 
     python scripts/robustness.py                  # measure everything (about 10 minutes)
     python scripts/robustness.py --cli-mb 10 --line-mb 10   # smaller inputs: quicker
@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only the concurrent first runs; keep the other figures of the JSON",
     )
-    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    parser.add_argument("--no-readme", action="store_true", help="leave docs/robustness.md alone")
     args = parser.parse_args(argv)
     if args.concurrent_only:
         figures = json.loads(args.output.read_text(encoding="utf-8"))

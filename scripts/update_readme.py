@@ -1,10 +1,13 @@
-"""Write the README's generated blocks from the files that hold the figures.
+"""Write the generated blocks of README.md and docs/*.md from the files that hold the figures.
 
-    python scripts/update_readme.py          # rewrite the blocks in README.md
-    python scripts/update_readme.py --check  # exit 1 if README.md differs from what they give
+    python scripts/update_readme.py          # rewrite the blocks
+    python scripts/update_readme.py --check  # exit 1 if a page differs from what they give
 
-A block sits between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``; nothing
-between the two markers is typed by hand. The blocks:
+A block sits between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``, in exactly
+one of the pages; nothing between the two markers is typed by hand. The blocks:
+
+* ``headline``: the README's summary, macro-F1 per family and track, leave one source out
+  (`reports/metrics.json`).
 
 * ``results``: the default model's grouped evaluation (`reports/metrics.json`, written by
   ``python train.py eval.reports_dir=reports`` or DVC's evaluate stage) beside the previous
@@ -26,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 REPORTS = ROOT / "reports"
 
 FAMILIES = {
@@ -46,6 +50,19 @@ def _number(metrics: Mapping[str, float], key: str) -> str:
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def headline() -> str:
+    new = json.loads((REPORTS / "metrics.json").read_text(encoding="utf-8"))
+    rows = [
+        [name, *(_number(new, f"source_{t}_{family}_macro_f1") for t in TRACKS)]
+        for family, name in FAMILIES.items()
+    ]
+    return (
+        _table(["family", *TRACKS], rows)
+        + f"\n\nFrom `reports/metrics.json`; the leave-one-family-out objective is "
+        f"{_number(new, 'objective')}."
+    )
 
 
 def results() -> str:
@@ -178,33 +195,54 @@ def robustness() -> str:
     return "\n\n".join(parts)
 
 
-BLOCKS: dict[str, Callable[[], str]] = {"results": results, "robustness": robustness}
+BLOCKS: dict[str, Callable[[], str]] = {
+    "headline": headline,
+    "results": results,
+    "robustness": robustness,
+}
 
 
-def render(text: str) -> str:
+def pages() -> list[Path]:
+    """The pages that may hold generated blocks: the README and docs/*.md."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def _block(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.DOTALL
+    )
+
+
+def render(texts: Mapping[Path, str]) -> dict[Path, str]:
+    """Each page's text with its blocks rewritten. Every block must sit in exactly one page."""
+    texts = dict(texts)
     for name, make in BLOCKS.items():
-        pattern = re.compile(
-            rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.DOTALL
-        )
-        if not pattern.search(text):
-            raise SystemExit(f"README.md has no generated:{name} block")
+        holders = [page for page, text in texts.items() if _block(name).search(text)]
+        if len(holders) != 1:
+            where = ", ".join(str(p) for p in holders) or "no page"
+            raise SystemExit(f"the generated:{name} block must be in one page, found in {where}")
         body = make()
-        text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
-    return text
+        page = holders[0]
+        texts[page] = _block(name).sub(
+            lambda m, body=body: m.group(1) + body + "\n" + m.group(2), texts[page]
+        )
+    return texts
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only check, change nothing")
     args = parser.parse_args(argv)
-    current = README.read_text(encoding="utf-8")
+    current = {page: page.read_text(encoding="utf-8") for page in pages()}
     wanted = render(current)
+    stale = [page for page in current if wanted[page] != current[page]]
     if args.check:
-        if wanted != current:
-            print("README.md is out of date: run python scripts/update_readme.py", file=sys.stderr)
-            return 1
-        return 0
-    README.write_text(wanted, encoding="utf-8")
+        for page in stale:
+            message = f"{page.name} is out of date: run python scripts/update_readme.py"
+            print(message, file=sys.stderr)
+        return 1 if stale else 0
+    for page in stale:
+        page.write_text(wanted[page], encoding="utf-8")
     return 0
 
 

@@ -233,19 +233,30 @@ def test_the_readme_shows_the_figures_of_the_reports() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_a_stale_readme_block_is_caught(tmp_path, monkeypatch) -> None:
+def test_a_stale_block_is_caught_in_the_readme_and_in_docs(tmp_path, monkeypatch) -> None:
     module = update_readme
-    readme = tmp_path / "README.md"
+    readme, docs = tmp_path / "README.md", tmp_path / "docs"
+    docs.mkdir()
     readme.write_text(
+        "intro\n<!-- generated:headline -->\n<!-- /generated:headline -->\n", encoding="utf-8"
+    )
+    page = docs / "results.md"
+    page.write_text(
         "intro\n<!-- generated:results -->\nold figures\n<!-- /generated:results -->\n"
         "<!-- generated:robustness -->\n<!-- /generated:robustness -->\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(module, "README", readme)
+    monkeypatch.setattr(module, "DOCS", docs)
     assert module.main(["--check"]) == 1
     assert module.main([]) == 0
-    assert "old figures" not in readme.read_text(encoding="utf-8")
+    assert "old figures" not in page.read_text(encoding="utf-8")
+    assert "| personal and team work reports (30) |" in readme.read_text(encoding="utf-8")
     assert module.main(["--check"]) == 0
+    # A block in two pages, or in none, is an error naming it.
+    (docs / "copy.md").write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(SystemExit, match="generated:results block must be in one page"):
+        module.main([])
 
 
 # ------------------------------------------------------------------------------- robustness
