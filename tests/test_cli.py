@@ -200,7 +200,18 @@ def test_help_lists_the_encodings_and_the_formats() -> None:
     result = _run("--help")
     assert result.returncode == 0
     help_text = result.stdout.decode("utf-8")
-    for word in ("UTF-8", "UTF-16", "UTF-32", "GB18030", "GBK", "jsonl", "csv", "html"):
+    for word in (
+        "UTF-8",
+        "UTF-16",
+        "UTF-32",
+        "GB18030",
+        "GBK",
+        "Big5",
+        "Shift-JIS",
+        "jsonl",
+        "csv",
+        "html",
+    ):
         assert word in help_text
 
 

@@ -33,9 +33,10 @@ EPILOG = """\
 input:
   A directory stands for the .txt files under it, recursively, in sorted order (hidden files
   and folders skipped); - is stdin, and a FIFO or /dev/stdin is read as a file. Encodings
-  read: UTF-8 (with or without a BOM), UTF-16 and UTF-32 with a BOM, and GB18030, which
-  covers GBK and GB2312. A file in any other encoding is refused, naming the offset of its
-  first bad byte.
+  read: UTF-8 (with or without a BOM), UTF-16 and UTF-32 with a BOM, GB18030, which covers
+  GBK and GB2312, and Big5 (reports from Taiwan and Hong Kong; stderr says so). Shift-JIS and
+  EUC-KR are refused by name, any other encoding naming the offset of its first bad byte.
+  The model learned simplified Chinese: traditional text is labelled less well.
 
 output formats (--format):
   jsonl  one JSON object per paragraph (the default): file, document, index, paragraph,
