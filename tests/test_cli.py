@@ -323,6 +323,10 @@ def test_ctrl_c_is_one_line_and_status_130(tmp_path) -> None:
         [sys.executable, "-m", "zongjie", str(big)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # A shell starts a background job with SIGINT ignored, and Python keeps an ignored
+        # SIGINT ignored: run as `make test &`, the CLI never saw the Ctrl-C and ended with 0.
+        # Give it the disposition a terminal's foreground process has.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout.readline().startswith(b"{")  # labelling has started
