@@ -48,8 +48,7 @@ def cue_columns(lexicon: Lexicon) -> list[str]:
     ]
 
 
-def _cue_row(paragraph: str, lexicon: Lexicon) -> list[float]:
-    text = normalize(paragraph)
+def _cue_row(paragraph: str, lexicon: Lexicon, text: str) -> list[float]:
     counts = [len(p.findall(text)) for p in lexicon.words["cue_words"].values()]
     total = sum(counts) or 1
     form = shape(paragraph, lexicon)
@@ -68,14 +67,19 @@ def _cue_row(paragraph: str, lexicon: Lexicon) -> list[float]:
     ]
 
 
-def cue_block(paragraphs: Sequence[str], lexicon: Lexicon) -> np.ndarray:
+def cue_block(
+    paragraphs: Sequence[str], lexicon: Lexicon, normalized: Sequence[str] | None = None
+) -> np.ndarray:
     """Dense lexicon cues, (n, len(cue_columns(lexicon))): the log count and the share of each
     cue-word group (a paragraph's leaning shows whatever its length), whether a lead-in of each
     role occurs, which roles the words of a heading or of an inline label (不足之处：…) name,
     whether the paragraph is a heading, and which context-line shapes it has (salutation,
-    formula, byline, date)."""
+    formula, byline, date). `normalized`: the paragraphs' `normalize`d texts, when the caller
+    has them already."""
     width = len(cue_columns(lexicon))
-    rows = [_cue_row(p, lexicon) for p in paragraphs]
+    if normalized is None:
+        normalized = [normalize(p) for p in paragraphs]
+    rows = [_cue_row(p, lexicon, t) for p, t in zip(paragraphs, normalized, strict=True)]
     return np.array(rows, dtype=np.float32).reshape(len(rows), width)
 
 

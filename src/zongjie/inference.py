@@ -158,14 +158,16 @@ class WordTable:
         )
 
 
-def _ngram_hits(table: WordTable, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of every known n-gram occurrence in `texts`, repeats included."""
+def _ngram_hits(table: WordTable, normalized: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of every known n-gram occurrence in `normalized` (`normalize`d texts),
+    repeats included."""
+    texts = normalized
     tokenize_text = TOKENIZERS[table.tokenizer]
     lookup = table.token_index.get
     ids: list[int] = []
     lengths = np.empty(len(texts), dtype=np.int64)
     for row, text in enumerate(texts):
-        tokens = tokenize_text(normalize(text))
+        tokens = tokenize_text(text)
         ids.extend(map(lookup, tokens, itertools.repeat(-1, len(tokens))))
         lengths[row] = len(tokens)
     all_ids = np.array(ids, dtype=np.int64)
@@ -201,10 +203,15 @@ def _ngram_hits(table: WordTable, texts: Sequence[str]) -> tuple[np.ndarray, np.
     return np.concatenate(rows), np.concatenate(columns)
 
 
-def word_tfidf(table: WordTable, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def word_tfidf(
+    table: WordTable, texts: Sequence[str], normalized: Sequence[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The TF-IDF matrix of `texts` as sorted (row, column, value) entries, one per nonzero:
-    what `TfidfVectorizer.transform` gives, sublinear term frequency and row norm included."""
-    rows, columns = _ngram_hits(table, texts)
+    what `TfidfVectorizer.transform` gives, sublinear term frequency and row norm included.
+    `normalized`: the texts `normalize`d, when the caller has them already."""
+    if normalized is None:
+        normalized = [normalize(text) for text in texts]
+    rows, columns = _ngram_hits(table, normalized)
     width = max(1, table.n_features)
     cells, counts = np.unique(rows * width + columns, return_counts=True)
     rows, columns = cells // width, cells % width
@@ -254,8 +261,9 @@ class LinearScorer:
         """The TF-IDF entries (rows, columns, values) and the dense cue block."""
         from zongjie.features import cue_block
 
-        sparse_part = word_tfidf(self.words, paragraphs)
-        dense = cue_block(paragraphs, lexicon) if self.cues else None
+        normalized = [normalize(p) for p in paragraphs]  # once, for both blocks
+        sparse_part = word_tfidf(self.words, paragraphs, normalized)
+        dense = cue_block(paragraphs, lexicon, normalized) if self.cues else None
         return sparse_part, dense
 
     def scores(self, paragraphs: Sequence[str], lexicon: Lexicon) -> np.ndarray:
