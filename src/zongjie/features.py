@@ -21,7 +21,7 @@ import numpy as np
 
 from zongjie.document import LABELS
 from zongjie.lexicon import Lexicon
-from zongjie.structure import Shape, outline, shape
+from zongjie.structure import Shape, _shape, outline, shape
 from zongjie.text import TOKENIZERS, normalize
 
 __all__ = [
@@ -51,20 +51,22 @@ def cue_columns(lexicon: Lexicon) -> list[str]:
 def _cue_row(paragraph: str, lexicon: Lexicon, text: str) -> list[float]:
     counts = [len(p.findall(text)) for p in lexicon.words["cue_words"].values()]
     total = sum(counts) or 1
-    form = shape(paragraph, lexicon)
-    core = normalize(form.core) if form.heading else ""
-    label = normalize(form.label)
     stripped = paragraph.strip()
-    heading_words = lexicon.words["heading_words"].values()
-    return [
-        *(math.log1p(c) for c in counts),
-        *(c / total for c in counts),
-        *(float(bool(p.search(text))) for p in lexicon.words["lead_ins"].values()),
-        *(float(bool(core and p.search(core))) for p in heading_words),
-        *(float(bool(label and p.search(label))) for p in heading_words),
-        float(form.heading),
-        *(float(bool(p.search(stripped))) for p in lexicon.patterns["context_patterns"].values()),
+    context = [
+        1.0 if p.search(stripped) else 0.0 for p in lexicon.patterns["context_patterns"].values()
     ]
+    form = _shape(stripped, lexicon, 1.0 in context)
+    core = normalize(form.core) if form.heading and form.core else ""
+    label = normalize(form.label) if form.label else ""
+    heading_words = lexicon.words["heading_words"].values()
+    row = [math.log1p(c) for c in counts]
+    row += [c / total for c in counts]
+    row += [1.0 if p.search(text) else 0.0 for p in lexicon.words["lead_ins"].values()]
+    row += [1.0 if core and p.search(core) else 0.0 for p in heading_words]
+    row += [1.0 if label and p.search(label) else 0.0 for p in heading_words]
+    row.append(float(form.heading))
+    row += context
+    return row
 
 
 def cue_block(
