@@ -335,11 +335,12 @@ class CrfTables:
     def state_scores(self, attributes: Sequence[Mapping[str, float]]) -> np.ndarray:
         """(n, states): each paragraph's summed attribute weights."""
         scores = np.zeros((len(attributes), len(STATES)))
-        index = self.index
+        get = self.index.get
         for t, attrs in enumerate(attributes):
             # Summed in the order of the attributes' rows: a paragraph's words come as a set,
             # whose order changes from process to process, and so would the sum's last bit.
-            known = sorted((index[a], v) for a, v in attrs.items() if a in index)
+            known = [(row, v) for a, v in attrs.items() if (row := get(a)) is not None]
+            known.sort()
             if known:
                 rows, values = zip(*known, strict=True)
                 scores[t] = np.asarray(values) @ self.weights[list(rows)]
@@ -347,7 +348,10 @@ class CrfTables:
 
     def marginals(self, attributes: Sequence[Mapping[str, float]]) -> np.ndarray:
         """Posterior state probabilities (n, states) by forward-backward, in log space."""
-        scores = self.state_scores(attributes)
+        return self.marginals_of(self.state_scores(attributes))
+
+    def marginals_of(self, scores: np.ndarray) -> np.ndarray:
+        """`marginals` from the `state_scores` (n, states) of a whole document."""
         n = len(scores)
         if n == 0:
             return np.empty((0, len(STATES)))
