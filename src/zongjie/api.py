@@ -15,15 +15,17 @@ from collections.abc import Iterable, Iterator, Mapping, MappingView, Sequence
 from collections.abc import Set as AbstractSet
 from numbers import Integral
 from pathlib import Path
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
 from zongjie.document import LABELS
-from zongjie.explanation import ContextExplanation, Explanation
 from zongjie.model import Model
 from zongjie.parallel import PARALLEL_MIN, chunks, ordered_map
 from zongjie.segment import ZERO_WIDTH
+
+if TYPE_CHECKING:  # imported when explaining: a predicting process does without it
+    from zongjie.explanation import ContextExplanation, Explanation
 
 __all__ = [
     "default_model_path",

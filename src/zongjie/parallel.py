@@ -21,8 +21,10 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # concurrent.futures is imported with the pool: small inputs never need it
+    from concurrent.futures import Executor, Future
 
 __all__ = ["CHUNK", "PARALLEL_MIN", "chunks", "ordered_map", "workers"]
 

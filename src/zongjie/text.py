@@ -7,7 +7,6 @@ refers to them by name; jieba's dictionary is loaded once per process, on first 
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import unicodedata
@@ -101,6 +100,8 @@ def _jieba() -> Any:
     if _jieba_tokenizer is None:
         with _jieba_lock:
             if _jieba_tokenizer is None:
+                import logging
+
                 import jieba
 
                 jieba.setLogLevel(logging.WARNING)
