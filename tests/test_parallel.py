@@ -96,3 +96,18 @@ def test_chunks_are_even_and_cover_the_input() -> None:
     assert [len(p) for p in parts] == [683, 683, 683]
     assert [x for p in parts for x in p] == items
     assert parallel.chunks([], 10) == [[]]
+
+
+def test_a_pool_shut_down_midway_leaves_the_work_to_this_process(
+    small_thresholds, paragraphs
+) -> None:
+    # Another thread loading another model shuts the pool down under a running stream: its
+    # cancelled and refused groups are labelled here, the same labels in the same order.
+    _workers(small_thresholds, 1)
+    expected = list(predict_iter(iter(paragraphs), batch_size=7))
+    _workers(small_thresholds, 2)
+    stream = predict_iter(iter(paragraphs), batch_size=7)
+    seen = [next(stream) for _ in range(130)]
+    assert parallel._pool is not None
+    parallel._drop_pool()
+    assert seen + list(stream) == expected

@@ -137,7 +137,7 @@ def ordered_map(
             yield function(model, item)
         return
     window = 2 * workers()
-    pending: deque[tuple[list[Any], Future[list[R]]]] = deque()
+    pending: deque[tuple[list[Any], Future[list[R]] | None]] = deque()
     exhausted = False
     try:
         while pending or not exhausted:
@@ -160,24 +160,39 @@ def ordered_map(
                     group.append(item)
                     grouped += size(item)
                 if group:
-                    pending.append((group, pool.submit(_call, function, group)))
+                    pending.append((group, _submit(pool, function, group)))
             if pending:
                 yield from _results(model, function, *pending.popleft())
     finally:
         for _, future in pending:  # the consumer stopped early
-            future.cancel()
+            if future is not None:
+                future.cancel()
+
+
+def _submit(
+    pool: Executor, function: Callable[[Any, Any], Any], group: list[Any]
+) -> Future[list[Any]] | None:
+    try:
+        return pool.submit(_call, function, group)
+    except RuntimeError:  # shut down meanwhile (another thread loaded another model)
+        return None
 
 
 def _results(
-    model: T, function: Callable[[T, Any], R], group: list[Any], future: Future[list[R]]
+    model: T, function: Callable[[T, Any], R], group: list[Any], future: Future[list[R]] | None
 ) -> list[R]:
+    """The group's results from its worker, or made here when the pool failed it."""
+    from concurrent.futures import CancelledError
     from concurrent.futures.process import BrokenProcessPool
 
-    try:
-        return future.result()
-    except BrokenProcessPool:  # a worker died (killed, out of memory): carry on here
-        _drop_pool()
-        return [function(model, item) for item in group]
+    if future is not None:
+        try:
+            return future.result()
+        except BrokenProcessPool:  # a worker died (killed, out of memory): carry on here
+            _drop_pool()
+        except CancelledError:  # the pool was shut down for another model meanwhile
+            pass
+    return [function(model, item) for item in group]
 
 
 def chunks(items: list[T], size: int | None = None) -> list[list[T]]:
