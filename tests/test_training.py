@@ -313,3 +313,22 @@ def test_train_py_with_overrides(tmp_path) -> None:
     model = load_model_file(model_path)
     assert model.classifier.kind == "calibrated" and model.classifier.coef.shape[0] == 3
     assert model.classifier.words.ngram_range == (1, 3)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the fits are forked on Linux")
+def test_fits_in_processes_give_the_same_model_file(tmp_path, seed_documents) -> None:
+    # The out-of-fold folds and the final classifier fitted side by side in forked processes:
+    # the model file is byte for byte the one fitting them in turn writes.
+    from threadpoolctl import threadpool_limits
+
+    from zongjie.persistence import save_model
+
+    cfg = tiny_config(tmp_path, extra=["decoder.oof_folds=3"])
+    files = []
+    for processes in (1, 2):
+        with threadpool_limits(limits=1):  # as train() fits
+            model = fit_model(seed_documents, cfg, default_lexicon(), processes=processes)
+        save_model(model, tmp_path / f"{processes}.zongjie")
+        files.append((tmp_path / f"{processes}.zongjie").read_bytes())
+    assert training._can_fork()
+    assert files[0] == files[1]
