@@ -1,24 +1,32 @@
-"""Speed of zongjie beside plain jieba, in the same run, on the same paragraphs.
+"""Speed of zongjie beside its contenders, in the same run, on the same paragraphs.
 
     python scripts/benchmark.py [--repeat 5] [--corpora ../shared/corpora] [--stream-mb 100]
 
-Prints `predict` throughput (paragraphs/s, chars/s) next to `jieba.lcut` over the same
-paragraphs, `predict_document` on a long report, and the cold start of
-`import zongjie; predict([...])` in fresh processes. Timings are the best of --repeat runs.
-Then it labels a 1/10 and a full --stream-mb corpus with the CLI and prints the peak memory
-of each (--stream-mb 0 skips that).
+On one core (the run pins itself to --cpu): `predict` throughput (paragraphs/s, chars/s) next
+to `jieba.lcut` and `rjieba.cut` over the same paragraphs, and next to what a user writes by
+hand: `TfidfVectorizer(tokenizer=jieba.lcut)` + `LogisticRegression`, the same on rjieba, and
+(when the `fasttext` module is installed: ``pip install fasttext-wheel``) fastText on rjieba
+tokens. Each contender is trained on the default model's documents; its accuracy (macro-F1,
+leave one source out, the mean over families, as the model card's isolated track) is printed
+beside its speed. Then `predict` and `predict_iter` on every core against one, a long
+document's `predict_document` (time and peak memory), the cold start of
+`import zongjie; predict([...])` in fresh processes, and the CLI over a 1/10 and a full
+--stream-mb corpus with the peak memory of each (--stream-mb 0 skips that). Timings are the
+best of --repeat runs; every ratio the performance targets name is printed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 COLD_START = """
@@ -28,6 +36,7 @@ import zongjie
 zongjie.predict(["上半年共完成培训120人次。", "下半年将进一步加强领导。"])
 print(time.perf_counter() - start)
 """
+LABELS = ("summary", "problem", "plan")
 
 
 def best_of(repeat: int, work: Callable[[], object]) -> float:
@@ -46,6 +55,131 @@ def load_paragraphs(corpora: Path | None) -> list[str]:
     if corpora is not None:
         documents += read_national_reports(corpora, min_year=2014, max_year=2100)
     return [p for d in documents for p in d.paragraphs]
+
+
+def training_documents(corpora: Path | None) -> list[Any]:
+    """The default model's documents (conf/data/default.yaml): the seeds, the gold folders
+    and the State Council reports of 1992-."""
+    from zongjie.dataset import read_gold_folder, read_national_reports, read_seeds
+
+    documents = read_seeds(ROOT / "data" / "labels" / "seed_gold.jsonl")
+    if corpora is not None:
+        documents += read_gold_folder(corpora / "work-reports-2007-2024", "personal")
+        documents += read_gold_folder(corpora / "gwr-local-2015-2024", "local_gov")
+        documents += read_national_reports(corpora, min_year=1992, max_year=2100)
+    return documents
+
+
+def labelled(documents: Sequence[Any]) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(paragraphs, labels, groups, families) of the paragraphs with a role."""
+    rows = [
+        (p, label, d.group, d.family)
+        for d in documents
+        for p, label in zip(d.paragraphs, d.labels, strict=True)
+        if label is not None
+    ]
+    return tuple(list(column) for column in zip(*rows, strict=True))  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------ the contenders
+
+
+def hand_pipeline(tokenize: Callable[[str], list[str]]) -> Any:
+    """What a user writes by hand: TF-IDF over a Chinese tokenizer's words, then logistic
+    regression (scikit-learn's defaults)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        TfidfVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False),
+        LogisticRegression(max_iter=1000),
+    )
+
+
+class FastText:
+    """fastText supervised on rjieba tokens of the raw paragraph (its defaults, 25 epochs
+    and word bigrams, as its text classification tutorial suggests)."""
+
+    def __init__(self, paragraphs: Sequence[str], labels: Sequence[str]) -> None:
+        import tempfile
+
+        import fasttext
+        import rjieba
+
+        self._cut = rjieba.cut
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as file:
+            for paragraph, label in zip(paragraphs, labels, strict=True):
+                file.write(f"__label__{label} {self._line(paragraph)}\n")
+            file.flush()
+            self.model = fasttext.train_supervised(
+                file.name, epoch=25, wordNgrams=2, verbose=0, thread=1, seed=0
+            )
+
+    def _line(self, paragraph: str) -> str:
+        return " ".join(self._cut(paragraph.replace("\n", " ")))
+
+    def predict(self, paragraphs: Sequence[str]) -> list[str]:
+        # The binding itself: fasttext's own predict() breaks on numpy 2 (np.array(copy=False)).
+        lines = [self._line(p) + "\n" for p in paragraphs]
+        labels, _ = self.model.f.multilinePredict(lines, 1, 0.0, "strict")
+        return [label[0][len("__label__") :] if label else LABELS[0] for label in labels]
+
+
+def fasttext_available() -> bool:
+    try:
+        import fasttext  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def grouped_macro_f1(
+    fit_predict: Callable[[list[str], list[str], list[str]], list[str]],
+    paragraphs: list[str],
+    labels: list[str],
+    groups: list[str],
+    families: list[str],
+) -> float:
+    """Leave one source out: each group predicted by a model fitted without it; macro-F1
+    over the three labels within each family, then the mean over families (the model card's
+    `source_isolated_family_mean_macro_f1`)."""
+    from sklearn.metrics import f1_score
+
+    predicted = [""] * len(paragraphs)
+    for group in sorted(set(groups)):
+        test = [i for i, g in enumerate(groups) if g == group]
+        train = [i for i, g in enumerate(groups) if g != group]
+        answers = fit_predict(
+            [paragraphs[i] for i in train],
+            [labels[i] for i in train],
+            [paragraphs[i] for i in test],
+        )
+        for i, answer in zip(test, answers, strict=True):
+            predicted[i] = answer
+    per_family = []
+    for family in sorted(set(families)):
+        rows = [i for i, f in enumerate(families) if f == family]
+        per_family.append(
+            f1_score(
+                [labels[i] for i in rows],
+                [predicted[i] for i in rows],
+                labels=list(LABELS),
+                average="macro",
+                zero_division=0,
+            )
+        )
+    return float(statistics.mean(per_family))
+
+
+def zongjie_macro_f1() -> float | None:
+    path = ROOT / "reports" / "metrics.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8")).get("source_isolated_family_mean_macro_f1")
+
+
+# ------------------------------------------------------------------ processes
 
 
 def cold_start(runs: int) -> tuple[float, float]:
@@ -72,6 +206,37 @@ peak_kib = re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read())[1]
 print(time.perf_counter() - start, peak_kib)
 """
 
+# One long document: its time, and its peak resident memory over what the process held
+# before the call (the peak is reset first: /proc/self/clear_refs).
+DOCUMENT_PEAK = r"""
+import json, re, sys, time
+import zongjie
+paragraphs = json.loads(sys.stdin.read())
+zongjie.predict_document(paragraphs[:300])
+def kib(key):
+    return int(re.search(key + r":\s+(\d+)", open("/proc/self/status").read())[1])
+with open("/proc/self/clear_refs", "w") as file:
+    file.write("5")
+before = kib("VmRSS")
+start = time.perf_counter()
+zongjie.predict_document(paragraphs)
+print(time.perf_counter() - start, (kib("VmHWM") - before) / 1024)
+"""
+
+
+def document_run(paragraphs: list[str], cpus: set[int]) -> tuple[float, float]:
+    """(seconds, peak MiB over the baseline) of `predict_document` of `paragraphs` as one
+    document, in a fresh process on `cpus`."""
+    out = subprocess.run(
+        [sys.executable, "-c", DOCUMENT_PEAK],
+        input=json.dumps(paragraphs, ensure_ascii=False),
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, cpus),
+    ).stdout.split()
+    return float(out[-2]), float(out[-1])
+
 
 def stream(megabytes: int) -> list[tuple[float, float, float]]:
     """(MB, seconds, peak MiB) of the CLI labelling the seeds repeated to 1/10 of and then
@@ -94,17 +259,38 @@ def stream(megabytes: int) -> list[tuple[float, float, float]]:
     return results
 
 
+def row(name: str, count: int, chars: int, seconds: float, extra: str = "") -> None:
+    print(f"{name:40}{count / seconds:12,.0f}{chars / seconds:14,.0f}{seconds:9.3f}  {extra}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
-    parser.add_argument("--cpu", type=int, default=0, help="pin the run to this core")
+    parser.add_argument("--cpu", type=int, default=0, help="pin the one-core runs to this core")
     parser.add_argument("--stream-mb", type=int, default=100, help="corpus size for memory")
+    parser.add_argument(
+        "--parallel-paragraphs",
+        type=int,
+        default=20000,
+        help="paragraphs of the every-core runs (the corpus repeated; 0 skips them)",
+    )
+    parser.add_argument(
+        "--document-paragraphs",
+        type=int,
+        default=50000,
+        help="paragraphs of the long document (0 skips it)",
+    )
+    parser.add_argument(
+        "--no-accuracy", action="store_true", help="skip the contenders' grouped accuracy"
+    )
     args = parser.parse_args()
-    # One core, as a service worker has: both contenders get the same one, in the same run.
+    all_cpus = os.sched_getaffinity(0)
+    # One core, as a service worker has: every contender gets the same one, in the same run.
     os.sched_setaffinity(0, {args.cpu})
 
     import jieba
+    import rjieba
 
     import zongjie
     from zongjie.text import normalize
@@ -112,37 +298,140 @@ def main() -> None:
     corpora = args.corpora if args.corpora.is_dir() else None
     paragraphs = load_paragraphs(corpora)
     chars = sum(map(len, paragraphs))
-    zongjie.predict(paragraphs[:2])  # load the model and jieba's dictionary once
+    n = len(paragraphs)
+    zongjie.predict(paragraphs[:2])  # load the model and the dictionaries once
     jieba.initialize()
 
-    jieba_seconds = best_of(args.repeat, lambda: [jieba.lcut(p) for p in paragraphs])
-    predict_seconds = best_of(args.repeat, lambda: zongjie.predict(paragraphs))
+    # The contenders, trained on the default model's documents (not timed).
+    train_texts, train_labels, groups, families = labelled(training_documents(corpora))
+    contenders: dict[str, Any] = {
+        "jieba": hand_pipeline(jieba.lcut).fit(train_texts, train_labels),
+        "rjieba": hand_pipeline(rjieba.cut).fit(train_texts, train_labels),
+    }
+    if fasttext_available():
+        contenders["fasttext"] = FastText(train_texts, train_labels)
+
+    seconds = {
+        "jieba.lcut": best_of(args.repeat, lambda: [jieba.lcut(p) for p in paragraphs]),
+        "rjieba.cut": best_of(args.repeat, lambda: [rjieba.cut(p) for p in paragraphs]),
+        "predict": best_of(args.repeat, lambda: zongjie.predict(paragraphs)),
+    }
     normalized = [normalize(p) for p in paragraphs]
-    jieba_normalized = best_of(args.repeat, lambda: [jieba.lcut(p) for p in normalized])
+    seconds["jieba.lcut normalized"] = best_of(
+        args.repeat, lambda: [jieba.lcut(p) for p in normalized]
+    )
+    for name, model in contenders.items():
+        seconds[name] = best_of(args.repeat, lambda model=model: model.predict(paragraphs))
+
+    accuracy: dict[str, float | None] = {"predict": zongjie_macro_f1()}
+    if not args.no_accuracy:
+        tokens = {p: rjieba.cut(p) for p in train_texts}
+
+        def rjieba_pipeline(texts: list[str], labels: list[str], test: list[str]) -> list[str]:
+            # rjieba's tokens made once (the folds reuse them): the same model as by hand.
+            model = hand_pipeline(tokens.__getitem__).fit(texts, labels)
+            return list(model.predict(test))
+
+        def fasttext_model(texts: list[str], labels: list[str], test: list[str]) -> list[str]:
+            return FastText(texts, labels).predict(test)
+
+        accuracy["rjieba"] = grouped_macro_f1(
+            rjieba_pipeline, train_texts, train_labels, groups, families
+        )
+        if "fasttext" in contenders:
+            accuracy["fasttext"] = grouped_macro_f1(
+                fasttext_model, train_texts, train_labels, groups, families
+            )
+
+    def f1(name: str) -> str:
+        value = accuracy.get(name)
+        return "" if value is None else f"macro-F1 {value:.3f}"
+
+    source = "seeds + government work reports 2014-" if corpora else "seeds"
+    print(f"paragraphs: {n} ({chars} chars) from {source}; pinned to core {args.cpu}")
+    print(f"{'':40}{'paragraphs/s':>12}{'chars/s':>14}{'seconds':>9}  accuracy (grouped, isolated)")
+    row("jieba.lcut (raw text)", n, chars, seconds["jieba.lcut"])
+    row("jieba.lcut (normalized text)", n, chars, seconds["jieba.lcut normalized"])
+    row("rjieba.cut (raw text)", n, chars, seconds["rjieba.cut"])
+    row("TF-IDF(jieba) + LogisticRegression", n, chars, seconds["jieba"])
+    row("TF-IDF(rjieba) + LogisticRegression", n, chars, seconds["rjieba"], f1("rjieba"))
+    if "fasttext" in seconds:
+        row("fastText on rjieba tokens", n, chars, seconds["fasttext"], f1("fasttext"))
+    else:
+        print("fastText on rjieba tokens: not installed (pip install fasttext-wheel)")
+    row("zongjie.predict", n, chars, seconds["predict"], f1("predict"))
+
+    ratios: list[tuple[str, float, str]] = [
+        ("predict / jieba.lcut", seconds["jieba.lcut"] / seconds["predict"], ">= 10"),
+        ("predict / TF-IDF(jieba) + LR", seconds["jieba"] / seconds["predict"], ""),
+        ("predict / TF-IDF(rjieba) + LR", seconds["rjieba"] / seconds["predict"], ""),
+    ]
+    if "fasttext" in seconds:
+        ratios.append(
+            ("predict / fastText on rjieba", seconds["fasttext"] / seconds["predict"], ">= 1.3")
+        )
+    ratios.append(
+        ("predict time / rjieba.cut time", seconds["predict"] / seconds["rjieba.cut"], "")
+    )
+
+    # Every core against one: the same paragraphs, the corpus repeated to a large batch.
+    if args.parallel_paragraphs and len(all_cpus) > 1:
+        from zongjie import parallel
+
+        os.sched_setaffinity(0, all_cpus)
+        workers = parallel.workers()
+        os.sched_setaffinity(0, {args.cpu})
+        big = (paragraphs * (args.parallel_paragraphs // n + 1))[: args.parallel_paragraphs]
+        one = best_of(args.repeat, lambda: zongjie.predict(big))
+        one_iter = best_of(args.repeat, lambda: list(zongjie.predict_iter(iter(big))))
+        os.sched_setaffinity(0, all_cpus)
+        zongjie.predict(big[: parallel.PARALLEL_MIN])  # start the pool (once a process)
+        every = best_of(args.repeat, lambda: zongjie.predict(big))
+        every_iter = best_of(args.repeat, lambda: list(zongjie.predict_iter(iter(big))))
+        os.sched_setaffinity(0, {args.cpu})
+        cores = len(all_cpus)
+        print(
+            f"predict of {len(big)} paragraphs: {one:.2f} s on one core, {every:.2f} s on "
+            f"{cores} ({workers} workers); predict_iter {one_iter:.2f} s, "
+            f"{every_iter:.2f} s"
+        )
+        ratios.append((f"predict on {cores} cores / on 1", one / every, ">= 1.8"))
+        ratios.append((f"predict_iter on {cores} cores / on 1", one_iter / every_iter, ">= 1.8"))
 
     report = paragraphs[:200]
     document_seconds = best_of(args.repeat, lambda: zongjie.predict_document(report))
-    inside, whole = cold_start(max(3, args.repeat))
-
-    source = "seeds + government work reports 2014-" if corpora else "seeds"
-    print(f"paragraphs: {len(paragraphs)} ({chars} chars) from {source}; pinned to core {args.cpu}")
-    print(f"{'':34}{'paragraphs/s':>14}{'chars/s':>14}{'seconds':>10}")
-    rows = [
-        ("jieba.lcut (raw text)", jieba_seconds),
-        ("jieba.lcut (normalized text)", jieba_normalized),
-        ("zongjie.predict", predict_seconds),
-    ]
-    for name, seconds in rows:
-        print(f"{name:34}{len(paragraphs) / seconds:14,.0f}{chars / seconds:14,.0f}{seconds:10.3f}")
-    print(f"predict throughput / jieba throughput: {jieba_seconds / predict_seconds:.1f}x")
     print(f"predict_document, {len(report)}-paragraph report: {document_seconds * 1000:.1f} ms")
-    print(f"cold start (import zongjie + first predict): {inside:.2f} s in process, ", end="")
-    print(f"{whole:.2f} s wall")
-    if args.stream_mb > 0:
-        for size, seconds, peak in stream(args.stream_mb):
-            print(
-                f"CLI over {size:6.1f} MB of reports: {seconds:6.1f} s, peak memory {peak:.0f} MiB"
+    if args.document_paragraphs:
+        size = args.document_paragraphs
+        long = (paragraphs * (size // n + 1))[:size]
+        tenth, _ = document_run(long[: size // 10], {args.cpu})
+        whole, peak = document_run(long, {args.cpu})
+        print(
+            f"predict_document, one {size}-paragraph document (one core): {whole:.1f} s "
+            f"({size // 10} paragraphs: {tenth:.1f} s), peak memory {peak:.0f} MiB over the "
+            "process's baseline"
+        )
+        ratios.append(
+            (
+                f"predict_document time, {size} / {size // 10} paragraphs",
+                whole / tenth,
+                "~10 (linear)",
             )
+        )
+        ratios.append((f"predict_document peak MiB, {size} paragraphs", peak, "< 100"))
+    inside, wall = cold_start(max(3, args.repeat))
+    print(f"cold start (import zongjie + first predict): {inside:.2f} s in process, ", end="")
+    print(f"{wall:.2f} s wall")
+    ratios.append(("cold start, median s in process", inside, "<= 0.3"))
+    if args.stream_mb > 0:
+        for size_mb, took, peak_mib in stream(args.stream_mb):
+            print(
+                f"CLI over {size_mb:6.1f} MB of reports: {took:6.1f} s, "
+                f"peak memory {peak_mib:.0f} MiB"
+            )
+    print("\ntargets (issue 16): figure, target")
+    for name, value, target in ratios:
+        print(f"  {name:52}{value:8.2f}  {target}")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,10 @@ FUNCTIONS = [predict, predict_proba, predict_document, predict_document_proba]
 def test_public_names_are_exactly_the_api() -> None:
     assert LABELS == ("summary", "problem", "plan")
     assert zongjie.__version__ == "0.2.0"
+    # A model file's version is checked against __version__: it must be the package's.
+    from importlib.metadata import version
+
+    assert zongjie.__version__ == version("zongjie")
     assert set(zongjie.__all__) == {
         "LABELS",
         "explain",

@@ -160,3 +160,18 @@ def test_crf_tables_refuse_arrays_of_the_wrong_shape() -> None:
         match=r"^sequence model arrays of shapes \(2, 3\) and \(4, 4\) for 2 attributes$",
     ):
         CrfTables(("a", "b"), np.zeros((2, 3)), np.zeros((4, 4)))
+
+
+def test_the_key_hash_finds_exactly_the_keys() -> None:
+    from zongjie.inference import _KeyHash
+
+    rng = np.random.default_rng(0)
+    for size, high in ((0, 10), (1, 10), (50, 60), (40_000, 11_279**2), (3000, 1 << 62)):
+        keys = np.unique(rng.integers(0, high, size=size, dtype=np.int64))
+        queries = np.concatenate([keys, rng.integers(0, high, size=5000, dtype=np.int64)])
+        found = _KeyHash(keys).find(queries)
+        expected = np.searchsorted(keys, queries)
+        expected[expected == len(keys)] = 0
+        known = (keys[expected] == queries) if len(keys) else np.zeros(len(queries), bool)
+        assert np.array_equal(found >= 0, known)
+        assert np.array_equal(found[known], expected[known])

@@ -53,3 +53,22 @@ def test_peak_memory_of_a_file_without_line_ends_does_not_grow(tmp_path) -> None
     large.write_bytes(report * 100)  # 7.2 MB
     growth_mib = (_peak_kib(large) - _peak_kib(small)) / 1024
     assert growth_mib < 20, f"peak memory grew by {growth_mib:.0f} MiB for twice the text"
+
+
+def test_predict_document_memory_does_not_grow_with_the_document(seed_documents) -> None:
+    # Featurized in slices: three times the paragraphs, not three times the peak (whole
+    # feature matrices and attribute dicts grew by ~13 MiB per 1,000 paragraphs).
+    import tracemalloc
+
+    from zongjie import predict_document
+
+    paragraphs = [p for d in seed_documents for p in d.paragraphs]
+    predict_document(paragraphs[:50])
+    peaks = []
+    for n in (1500, 4500):
+        document = (paragraphs * (n // len(paragraphs) + 1))[:n]
+        tracemalloc.start()
+        predict_document(document)
+        peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+    assert peaks[1] - peaks[0] < 15, f"peak grew from {peaks[0]:.0f} to {peaks[1]:.0f} MiB"

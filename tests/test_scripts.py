@@ -201,6 +201,7 @@ def test_benchmark_runs(tmp_path) -> None:
         [
             *(sys.executable, "scripts/benchmark.py"),
             *("--repeat", "1", "--stream-mb", "1", "--corpora", str(tmp_path / "none")),
+            *("--document-paragraphs", "500", "--parallel-paragraphs", "0", "--no-accuracy"),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -212,13 +213,19 @@ def test_benchmark_runs(tmp_path) -> None:
     assert lines[0].startswith("paragraphs: 241 (") and lines[0].endswith(
         "from seeds; pinned to core 0"
     )
-    assert [line.split()[0] for line in lines[2:5]] == [
+    names = [line.split()[0] for line in lines[2:9]]
+    assert names[:5] == [
         "jieba.lcut",
         "jieba.lcut",
-        "zongjie.predict",
+        "rjieba.cut",
+        "TF-IDF(jieba)",
+        "TF-IDF(rjieba)",
     ]
-    assert lines[-2].startswith("CLI over    0.1 MB of reports:")
-    assert lines[-1].startswith("CLI over    1.0 MB of reports:")
+    assert names[-1] == "zongjie.predict"
+    assert any(line.startswith("CLI over    1.0 MB of reports:") for line in lines)
+    targets = lines[lines.index("targets (issue 16): figure, target") + 1 :]
+    assert targets[0].split()[:3] == ["predict", "/", "jieba.lcut"]
+    assert any("cold start" in line for line in targets)
 
 
 def test_the_readme_shows_the_figures_of_the_reports() -> None:

@@ -370,3 +370,22 @@ def test_a_library_training_without_a_model_path_says_so(tmp_path) -> None:
         train(cfg)
     cfg.output.save_model = False  # nothing to write: no path needed
     assert train(cfg) == {}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the fits are forked on Linux")
+def test_fits_in_processes_give_the_same_model_file(tmp_path, seed_documents) -> None:
+    # The out-of-fold folds and the final classifier fitted side by side in forked processes:
+    # the model file is byte for byte the one fitting them in turn writes.
+    from threadpoolctl import threadpool_limits
+
+    from zongjie.persistence import save_model
+
+    cfg = tiny_config(tmp_path, extra=["decoder.oof_folds=3"])
+    files = []
+    for processes in (1, 2):
+        with threadpool_limits(limits=1):  # as train() fits
+            model = fit_model(seed_documents, cfg, default_lexicon(), processes=processes)
+        save_model(model, tmp_path / f"{processes}.zongjie")
+        files.append((tmp_path / f"{processes}.zongjie").read_bytes())
+    assert training._can_fork()
+    assert files[0] == files[1]

@@ -113,21 +113,37 @@ def _inputs(paths: Sequence[str]) -> list[str]:
 Report = tuple[int, list[str], list[str | None], Any, list[Any] | None]
 
 
-def _reports(name: str, explain: bool = False) -> Iterator[Report]:
-    """Each report of a file: its number, paragraphs, labels, probabilities and, when
-    `explain`, the `zongjie.explain_document` explanation of each paragraph."""
-    from zongjie.api import _explained_document, predict_document
+def _documents(name: str) -> Iterator[tuple[int, list[str]]]:
+    """Each report of a file: its number and paragraphs. Streamed: paragraphs and reports are
+    formed as the text arrives, so memory holds one report at a time whatever the size of the
+    file."""
+    return enumerate(iter_documents(iter_paragraphs(_lines(name))), start=1)
 
-    # Streamed: paragraphs and reports are formed as the text arrives, so memory holds one
-    # report at a time whatever the size of the file.
-    documents = iter_documents(iter_paragraphs(_lines(name)))
-    for number, paragraphs in enumerate(documents, start=1):
-        # The labels are predict_document's own, not the probabilities' argmax: it decides
-        # which paragraphs have a role at all.
-        if explain:
-            yield number, paragraphs, *_explained_document(paragraphs)
-        else:
-            yield number, paragraphs, *predict_document(paragraphs, return_proba=True), None
+
+def _explained_reports(name: str) -> Iterator[Report]:
+    """Each report of a file: its number, paragraphs, labels, probabilities and the
+    `zongjie.explain_document` explanation of each paragraph."""
+    from zongjie.api import _explained_document
+
+    for number, paragraphs in _read(name):
+        yield number, paragraphs, *_explained_document(paragraphs)
+
+
+def _all_reports(names: Sequence[str]) -> Iterator[tuple[str, Report | None]]:
+    """(file, report) of each report of each file in turn, labelled by predict_document (on
+    every core when there are many, `zongjie.parallel`; a report at a time when few), and
+    (file, None) as each file starts. The labels are predict_document's own, not the
+    probabilities' argmax: it decides which paragraphs have a role at all."""
+    from zongjie.api import _label_documents
+
+    def documents() -> Iterator[tuple[tuple[str, int, list[str]], list[str] | None]]:
+        for name in names:
+            yield (name, 0, []), None
+            for number, paragraphs in _read(name):
+                yield (name, number, paragraphs), paragraphs
+
+    for (name, number, paragraphs), result in _label_documents(documents()):
+        yield name, None if result is None else (number, paragraphs, *result, None)
 
 
 def _display_name(name: str) -> str:
@@ -328,12 +344,26 @@ def _label(
     names: Sequence[str], writer: Any, progress: _Progress | None, explain: bool = False
 ) -> None:
     try:
-        for name in names:
-            if progress:
-                progress.show(name)
-            for report in _read(name, explain):
-                writer.add(_display_name(name), report)  # an OSError here is the output's
-            if progress:
+        if explain:
+            for name in names:
+                if progress:
+                    progress.show(name)
+                for report in _explained_reports(name):
+                    writer.add(_display_name(name), report)  # an OSError here is the output's
+                if progress:
+                    progress.advance()
+        else:
+            started = False
+            for name, labelled in _all_reports(names):
+                if labelled is not None:
+                    writer.add(_display_name(name), labelled)  # an OSError: the output's
+                    continue
+                if progress:  # a file starts
+                    if started:
+                        progress.advance()
+                    progress.show(name)
+                started = True
+            if progress and started:
                 progress.advance()
     finally:
         if progress:
@@ -341,10 +371,10 @@ def _label(
     writer.close()
 
 
-def _read(name: str, explain: bool = False) -> Iterator[Report]:
-    """`_reports(name, explain)`, a failure to read the input ending the run with one line
-    naming it."""
-    reports = _reports(name, explain)
+def _read(name: str) -> Iterator[tuple[int, list[str]]]:
+    """`_documents(name)`, a failure to read the input ending the run with one line naming
+    it."""
+    reports = _documents(name)
     while True:
         try:
             report = next(reports)

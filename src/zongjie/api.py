@@ -15,14 +15,17 @@ from collections.abc import Iterable, Iterator, Mapping, MappingView, Sequence
 from collections.abc import Set as AbstractSet
 from numbers import Integral
 from pathlib import Path
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
 from zongjie.document import LABELS
-from zongjie.explanation import ContextExplanation, Explanation
 from zongjie.model import Model
+from zongjie.parallel import PARALLEL_MIN, chunks, ordered_map
 from zongjie.segment import ZERO_WIDTH
+
+if TYPE_CHECKING:  # imported when explaining: a predicting process does without it
+    from zongjie.explanation import ContextExplanation, Explanation
 
 __all__ = [
     "default_model_path",
@@ -129,15 +132,29 @@ def predict(paragraphs: str | Sequence[str]) -> str | list[str]:
     """Label each paragraph on its own, without context: one of `LABELS` per paragraph.
     A lone str gives a lone label."""
     items, single = _validate(paragraphs, "predict")
-    labels = _labels(_current_model().paragraph_proba(items))
+    labels = _labels(_paragraph_proba(_current_model(), items))
     return labels[0] if single else labels
 
 
+def _paragraph_proba(model: Model, items: list[str]) -> np.ndarray:
+    """`model.paragraph_proba(items)`; a large batch in slices over every core
+    (`zongjie.parallel`), which give the same probabilities."""
+    if len(items) < PARALLEL_MIN:
+        return model.paragraph_proba(items)
+    return np.concatenate(list(ordered_map(model, _slice_proba, chunks(items), serial=0)))
+
+
+def _slice_proba(model: Model, items: list[str]) -> np.ndarray:
+    return model.paragraph_proba(items)
+
+
 def predict_iter(paragraphs: Iterable[str], batch_size: int = 512) -> Iterator[str]:
-    """`predict` over a stream: labels come out in order, batch by batch, so memory holds one
-    batch however long the stream. It takes what `predict` takes, a lone str aside, and any
-    other ordered iterable (a generator, a file's lines). Bad elements raise as in `predict`,
-    with their index in the whole stream; a bad argument or `batch_size` raises at the call."""
+    """`predict` over a stream: labels come out in order, batch by batch, so memory holds a
+    few batches however long the stream (past its first few thousand paragraphs, batches are
+    labelled on every core, `zongjie.parallel`). It takes what `predict` takes, a lone str
+    aside, and any other ordered iterable (a generator, a file's lines). Bad elements raise as
+    in `predict`, with their index in the whole stream; a bad argument or `batch_size` raises
+    at the call."""
     if not _is_stream(paragraphs):
         raise TypeError(f"predict_iter() takes an iterable of str, not {type(paragraphs).__name__}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
@@ -163,22 +180,31 @@ def _is_stream(paragraphs: object) -> bool:
 
 def _stream_labels(paragraphs: Iterable[str], batch_size: int) -> Iterator[str]:
     model = _current_model()
+    for labels in ordered_map(model, _batch_labels, _checked_batches(paragraphs, batch_size)):
+        yield from labels
+
+
+def _checked_batches(paragraphs: Iterable[str], batch_size: int) -> Iterator[list[str]]:
     batch: list[str] = []
     for index, item in enumerate(paragraphs):
         _check(item, index)
         batch.append(item)
         if len(batch) == batch_size:
-            yield from _labels(model.paragraph_proba(batch))
+            yield batch
             batch = []
     if batch:
-        yield from _labels(model.paragraph_proba(batch))
+        yield batch
+
+
+def _batch_labels(model: Model, batch: list[str]) -> list[str]:
+    return _labels(model.paragraph_proba(batch))
 
 
 def predict_proba(paragraphs: str | Sequence[str]) -> np.ndarray:
     """Probabilities of shape (n, 3), columns in `LABELS` order, each row summing to 1: what
     `predict` decides from."""
     items, _ = _validate(paragraphs, "predict_proba")
-    return _current_model().paragraph_proba(items)
+    return _paragraph_proba(_current_model(), items)
 
 
 def _document_items(paragraphs: Sequence[str], function: str) -> list[str]:
@@ -207,10 +233,36 @@ def predict_document(
     of its own (a title, an author or date line, a salutation, an empty opening or closing
     formula). With ``return_proba=True``, also the `predict_document_proba` array, from the
     same single pass."""
+    labels, proba = _document_result(_current_model(), paragraphs)
+    return (labels, proba) if return_proba else labels
+
+
+def _document_result(
+    model: Model, paragraphs: Sequence[str]
+) -> tuple[list[str | None], np.ndarray]:
     items = _document_items(paragraphs, "predict_document")
-    states = _current_model().document_states(items)
-    labels = Model.document_labels(states)
-    return (labels, Model.role_proba(states)) if return_proba else labels
+    states = model.document_states(items)
+    return Model.document_labels(states), Model.role_proba(states)
+
+
+def _label_documents(
+    documents: Iterable[tuple[object, Sequence[str] | None]],
+) -> Iterator[tuple[object, tuple[list[str | None], np.ndarray] | None]]:
+    """`predict_document(paragraphs, return_proba=True)` of each (key, paragraphs), in order,
+    as (key, (labels, probabilities)); a large stream of documents on every core
+    (`zongjie.parallel`). Paragraphs None pass through as (key, None)."""
+    return ordered_map(_current_model(), _keyed_document, documents, size=_document_size)
+
+
+def _keyed_document(
+    model: Model, item: tuple[object, Sequence[str] | None]
+) -> tuple[object, tuple[list[str | None], np.ndarray] | None]:
+    key, paragraphs = item
+    return key, None if paragraphs is None else _document_result(model, paragraphs)
+
+
+def _document_size(item: tuple[object, Sequence[str] | None]) -> int:
+    return len(item[1] or ())
 
 
 def predict_document_proba(paragraphs: Sequence[str]) -> np.ndarray:

@@ -14,14 +14,14 @@ the scikit-learn wrappers training fits; prediction runs the same functions with
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from zongjie.document import LABELS
 from zongjie.lexicon import Lexicon
-from zongjie.structure import Shape, outline, shape
+from zongjie.structure import Shape, _shape, outline, shape
 from zongjie.text import TOKENIZERS, normalize
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "build_paragraph_features",
     "cue_block",
     "cue_columns",
+    "iter_sequence_attributes",
     "sequence_attributes",
 ]
 
@@ -48,34 +49,40 @@ def cue_columns(lexicon: Lexicon) -> list[str]:
     ]
 
 
-def _cue_row(paragraph: str, lexicon: Lexicon) -> list[float]:
-    text = normalize(paragraph)
+def _cue_row(paragraph: str, lexicon: Lexicon, text: str) -> list[float]:
     counts = [len(p.findall(text)) for p in lexicon.words["cue_words"].values()]
     total = sum(counts) or 1
-    form = shape(paragraph, lexicon)
-    core = normalize(form.core) if form.heading else ""
-    label = normalize(form.label)
     stripped = paragraph.strip()
-    heading_words = lexicon.words["heading_words"].values()
-    return [
-        *(math.log1p(c) for c in counts),
-        *(c / total for c in counts),
-        *(float(bool(p.search(text))) for p in lexicon.words["lead_ins"].values()),
-        *(float(bool(core and p.search(core))) for p in heading_words),
-        *(float(bool(label and p.search(label))) for p in heading_words),
-        float(form.heading),
-        *(float(bool(p.search(stripped))) for p in lexicon.patterns["context_patterns"].values()),
+    context = [
+        1.0 if p.search(stripped) else 0.0 for p in lexicon.patterns["context_patterns"].values()
     ]
+    form = _shape(stripped, lexicon, 1.0 in context)
+    core = normalize(form.core) if form.heading and form.core else ""
+    label = normalize(form.label) if form.label else ""
+    heading_words = lexicon.words["heading_words"].values()
+    row = [math.log1p(c) for c in counts]
+    row += [c / total for c in counts]
+    row += [1.0 if p.search(text) else 0.0 for p in lexicon.words["lead_ins"].values()]
+    row += [1.0 if core and p.search(core) else 0.0 for p in heading_words]
+    row += [1.0 if label and p.search(label) else 0.0 for p in heading_words]
+    row.append(float(form.heading))
+    row += context
+    return row
 
 
-def cue_block(paragraphs: Sequence[str], lexicon: Lexicon) -> np.ndarray:
+def cue_block(
+    paragraphs: Sequence[str], lexicon: Lexicon, normalized: Sequence[str] | None = None
+) -> np.ndarray:
     """Dense lexicon cues, (n, len(cue_columns(lexicon))): the log count and the share of each
     cue-word group (a paragraph's leaning shows whatever its length), whether a lead-in of each
     role occurs, which roles the words of a heading or of an inline label (不足之处：…) name,
     whether the paragraph is a heading, and which context-line shapes it has (salutation,
-    formula, byline, date)."""
+    formula, byline, date). `normalized`: the paragraphs' `normalize`d texts, when the caller
+    has them already."""
     width = len(cue_columns(lexicon))
-    rows = [_cue_row(p, lexicon) for p in paragraphs]
+    if normalized is None:
+        normalized = [normalize(p) for p in paragraphs]
+    rows = [_cue_row(p, lexicon, t) for p, t in zip(paragraphs, normalized, strict=True)]
     return np.array(rows, dtype=np.float32).reshape(len(rows), width)
 
 
@@ -198,10 +205,15 @@ _POSITION_BINS = 5
 
 def _words(text: str, tokenizer: str, stop: frozenset[str]) -> set[str]:
     """The tokens of `text` that are words: not stop words, punctuation, numbers or markup."""
+    return _normalized_words(normalize(text), tokenizer, stop)
+
+
+def _normalized_words(text: str, tokenizer: str, stop: frozenset[str]) -> set[str]:
+    """`_words` of a text `normalize`d already."""
     return {
         t
-        for t in TOKENIZERS[tokenizer](normalize(text))
-        if t not in stop and any(c.isalpha() for c in t)
+        for t in TOKENIZERS[tokenizer](text)
+        if t not in stop and (t.isalpha() or any(c.isalpha() for c in t))
     }
 
 
@@ -223,6 +235,40 @@ def sequence_attributes(
 
     The enclosing headings are the outermost (the part it sits in) and the innermost (its
     item); their role words and probabilities are how a heading passes its role down."""
+    return list(iter_sequence_attributes(paragraphs, proba, lexicon, words, stop_words, word_value))
+
+
+# The attribute names that do not depend on the paragraph, made once.
+_P_KEYS = tuple((k, f"p_{label}", f"logp_{label}") for k, label in enumerate(LABELS))
+_HEAD_KEYS = {
+    name: (
+        tuple((k, f"{name}_part_p_{label}") for k, label in enumerate(LABELS)),
+        tuple((k, f"{name}_p_{label}") for k, label in enumerate(LABELS)),
+        tuple(f"{name}_role_{label}" for label in LABELS),
+    )
+    for name in ("outer", "inner")
+}
+_NEXT_KEYS = {
+    offset: (
+        tuple((k, f"next{offset}_p_{label}") for k, label in enumerate(LABELS)),
+        f"next{offset}_heading",
+        f"next{offset}_none",
+    )
+    for offset in (-1, 1)
+}
+
+
+def iter_sequence_attributes(
+    paragraphs: Sequence[str],
+    proba: np.ndarray,
+    lexicon: Lexicon,
+    words: str | None = None,
+    stop_words: Sequence[str] = (),
+    word_value: float = 1.0,
+) -> Iterator[dict[str, float]]:
+    """`sequence_attributes`, one paragraph's dict at a time: what the document as a whole
+    says (shapes, outline, the parts' mean probabilities) is read first, each dict made when
+    asked for, so a long document need not hold them all."""
     shapes: list[Shape] = [shape(p, lexicon) for p in paragraphs]
     enclosing = outline(shapes)
     n = len(paragraphs)
@@ -240,13 +286,19 @@ def sequence_attributes(
             if heads:
                 members.setdefault(heads[depth], []).append(i)
         for head, rows in members.items():
-            section_mean[(depth, head)] = proba[rows].mean(axis=0)
-    result = []
+            section_mean[(depth, head)] = proba[rows].mean(axis=0).tolist()
+    values = proba.tolist()  # the same floats as float(proba[i, k]), read faster
+    # What a heading passes down, the same for every paragraph under it: its role words, its
+    # role as the classifier reads it (when sure), its words.
+    heading_groups: dict[int, list[str]] = {}
+    heading_role: dict[int, int | None] = {}
+    heading_tokens: dict[int, set[str]] = {}
     for i, (paragraph, form) in enumerate(zip(paragraphs, shapes, strict=True)):
         a: dict[str, float] = {"bias": 1.0}
-        for k, label in enumerate(LABELS):
-            a[f"p_{label}"] = float(proba[i, k])
-            a[f"logp_{label}"] = math.log(float(proba[i, k]) + 1e-4)
+        row = values[i]
+        for k, p_key, logp_key in _P_KEYS:
+            a[p_key] = row[k]
+            a[logp_key] = math.log(row[k] + 1e-4)
         if form.heading:
             a["heading"] = 1.0
             for group, pattern in heading_words.items():
@@ -288,37 +340,48 @@ def sequence_attributes(
         if not enclosing[i]:
             a["no_heading_above"] = 1.0
         for name, heads, depth in (("outer", outer, 0), ("inner", inner, -1)):
+            part_keys, p_keys, role_keys = _HEAD_KEYS[name]
             for j in heads:
                 mean = section_mean[(depth, j)]
-                for k, label in enumerate(LABELS):
-                    a[f"{name}_part_p_{label}"] = float(mean[k])
-                for group, pattern in heading_words.items():
-                    if pattern.search(cores[j]):
-                        a[f"{name}_heading_word_{group}"] = 1.0
-                for k, label in enumerate(LABELS):
-                    a[f"{name}_p_{label}"] = float(proba[j, k])
+                for k, key in part_keys:
+                    a[key] = mean[k]
+                groups = heading_groups.get(j)
+                if groups is None:
+                    core = cores[j]
+                    groups = heading_groups[j] = [
+                        group for group, pattern in heading_words.items() if pattern.search(core)
+                    ]
+                for group in groups:
+                    a[f"{name}_heading_word_{group}"] = 1.0
+                for k, key in p_keys:
+                    a[key] = values[j][k]
                 # What the classifier makes of the heading, as a category: a heading passes its
                 # role down to every paragraph it encloses.
-                best = int(proba[j].argmax())
-                if proba[j, best] >= _SURE:
-                    a[f"{name}_role_{LABELS[best]}"] = 1.0
+                if j not in heading_role:
+                    best = int(proba[j].argmax())
+                    heading_role[j] = best if proba[j, best] >= _SURE else None
+                if (best := heading_role[j]) is not None:
+                    a[role_keys[best]] = 1.0
         for offset in (-1, 1):
             j = i + offset
+            p_keys, heading_key, none_key = _NEXT_KEYS[offset]
             if 0 <= j < n:
-                for k, label in enumerate(LABELS):
-                    a[f"next{offset}_p_{label}"] = float(proba[j, k])
+                for k, key in p_keys:
+                    a[key] = values[j][k]
                 if shapes[j].heading:
-                    a[f"next{offset}_heading"] = 1.0
+                    a[heading_key] = 1.0
             else:
-                a[f"next{offset}_none"] = 1.0
+                a[none_key] = 1.0
         if words:
-            for token in _words(paragraph, words, stop):
+            for token in _normalized_words(text, words, stop):
                 a[f"word:{token}"] = word_value
             for j in {*outer, *inner}:
-                for token in _words(shapes[j].core, words, stop):
+                tokens = heading_tokens.get(j)
+                if tokens is None:
+                    tokens = heading_tokens[j] = _words(shapes[j].core, words, stop)
+                for token in tokens:
                     a[f"heading_above:{token}"] = word_value
             if form.label:
                 for token in _words(form.label, words, stop):
                     a[f"label:{token}"] = word_value
-        result.append(a)
-    return result
+        yield a

@@ -8,6 +8,7 @@ model only by retraining it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -44,6 +45,9 @@ class Lexicon:
     words: dict[str, dict[str, re.Pattern[str]]] = field(init=False, repr=False)
     patterns: dict[str, dict[str, re.Pattern[str]]] = field(init=False, repr=False)
     numbering: tuple[tuple[str, re.Pattern[str]], ...] = field(init=False, repr=False)
+    # Matches where any numbering style matches (None: the styles do not combine into one
+    # pattern): most paragraphs open with none, and one failed match beats trying each style.
+    any_numbering: re.Pattern[str] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         data = _validated(self.data)
@@ -70,6 +74,13 @@ class Lexicon:
         object.__setattr__(self, "words", words)
         object.__setattr__(self, "patterns", patterns)
         object.__setattr__(self, "numbering", numbering)
+        any_numbering = None
+        # Not where a style refers to its own groups by number: joined, they would renumber.
+        if not any(re.search(r"\\[1-9]|\(\?P=|\(\?\(", p.pattern) for _, p in numbering):
+            # (not either where a style has global inline flags, or a clash with another)
+            with contextlib.suppress(re.error):
+                any_numbering = re.compile("|".join(f"(?:{p.pattern})" for _, p in numbering))
+        object.__setattr__(self, "any_numbering", any_numbering)
 
     def groups(self, section: str) -> tuple[str, ...]:
         """The group names of a section, in the file's order (feature columns follow it)."""

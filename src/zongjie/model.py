@@ -12,6 +12,7 @@ Nothing in it changes after construction, so one instance serves any number of t
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from zongjie.document import LABELS
-from zongjie.features import sequence_attributes
+from zongjie.features import iter_sequence_attributes, sequence_attributes
 from zongjie.inference import STATES, CrfTables, LinearScorer
 from zongjie.lexicon import Lexicon
+from zongjie.parallel import CHUNK, chunks, ordered_map
 
 __all__ = ["Model"]
 
@@ -52,8 +54,24 @@ class Model:
         the states (LABELS, then ``null`` for a paragraph with no content)."""
         if not len(paragraphs):
             return np.empty((0, len(STATES)))
-        proba = self.paragraph_proba(paragraphs)
-        return self.sequence.marginals(self.sequence_input(paragraphs, proba))
+        # Featurized in slices, so a long document's memory is its slices', not its whole
+        # feature matrices and attribute dicts; each row is what the whole would give. The
+        # paragraph classifier's slices go to every core when there are many.
+        slices = chunks(list(paragraphs))
+        proba = np.concatenate(list(ordered_map(self, _slice_proba, slices)))
+        attributes = iter_sequence_attributes(
+            paragraphs,
+            proba,
+            self.lexicon,
+            self.sequence_words,
+            self.stop_words,
+            self.word_value,
+        )
+        scores = [
+            self.sequence.state_scores(list(itertools.islice(attributes, CHUNK)))
+            for _ in range(0, len(paragraphs), CHUNK)
+        ]
+        return self.sequence.marginals_of(np.concatenate(scores))
 
     def sequence_input(
         self, paragraphs: Sequence[str], proba: np.ndarray
@@ -81,3 +99,7 @@ class Model:
         roles = states[:, : len(LABELS)]
         total = roles.sum(axis=1, keepdims=True)
         return np.divide(roles, total, out=np.full_like(roles, 1 / len(LABELS)), where=total > 0)
+
+
+def _slice_proba(model: Model, paragraphs: list[str]) -> np.ndarray:
+    return model.paragraph_proba(paragraphs)

@@ -19,10 +19,8 @@ import io
 import json
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +58,8 @@ def config_hash(config: Any) -> str:
 
 
 def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+
     return {"zongjie": version("zongjie")}
 
 
@@ -125,6 +125,8 @@ def save_model(model: Model, path: Path) -> None:
     entries = {MANIFEST: json.dumps(manifest, ensure_ascii=False).encode("utf-8")}
     entries.update({f"{name}.npy": _npy(array) for name, array in arrays.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -228,7 +230,11 @@ def _check_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
         raise ValueError(
             f"{path} predicts the labels {labels}, this zongjie predicts {LABELS}: retrain it"
         )
-    made, here = metadata.get("zongjie", "unknown"), version("zongjie")
+    # The package's own version string, which is its metadata's (a test checks it): reading
+    # the installed metadata costs a predicting process's first call 25-50 ms.
+    from zongjie import __version__ as here
+
+    made = metadata.get("zongjie", "unknown")
     if _major_minor(made) != _major_minor(here):
         raise ValueError(
             f"{path} was made with zongjie {made}, this is zongjie {here}: retrain the model"

@@ -30,6 +30,7 @@ _INNER_SENTENCE = re.compile(r"[。！？!?]")
 _LABEL = re.compile(
     r"^\*{0,2}([^，。；;：:？?！!*,]{1,16}?)\s*\*{0,2}\s*[：:？?]\s*\*{0,2}\s*(?=\S)"
 )
+_CLAUSE_BREAK = re.compile(r"[,，;；]")
 _HEADING_MAX = 60  # a numbered or marked heading rarely runs longer
 _PLAIN_HEADING_MAX = 30  # an unmarked line must be short to be a heading, not a cut sentence
 # 存在问题： opens a part; a longer line ending in a colon (具体做法主要有以下几点：) usually
@@ -52,8 +53,8 @@ class Shape:
     label: str  # an inline label opening a paragraph of text (改进措施：…), else ""
 
 
-def _strip_markers(paragraph: str) -> tuple[str, int, bool]:
-    text = paragraph.strip()
+def _strip_markers(stripped: str) -> tuple[str, int, bool]:
+    text = stripped
     level = 0
     if match := _MARKDOWN_HEADING.match(text):
         level = len(match.group(1))
@@ -75,22 +76,29 @@ def _ends_sentence(text: str) -> bool:
 
 def shape(paragraph: str, lexicon: Lexicon) -> Shape:
     """The form of `paragraph` (one element of `segment`'s output)."""
-    text, level, bullet = _strip_markers(paragraph)
+    return _shape(paragraph.strip(), lexicon, None)
+
+
+def _shape(stripped: str, lexicon: Lexicon, context_line: bool | None) -> Shape:
+    """`shape` of a stripped paragraph; `context_line`: whether it is a context line, when
+    the caller knows already (None: find out if needed)."""
+    text, level, bullet = _strip_markers(stripped)
     bold = bool(_BOLD_LINE.match(text))
-    plain = _EMPHASIS.sub("", text).strip()
+    plain = _EMPHASIS.sub("", text).strip() if "**" in text or "__" in text else text.strip()
     numbering = None
     core = plain
-    for name, pattern in lexicon.numbering:
-        if match := pattern.match(plain):
-            numbering = name
-            core = plain[match.end() :].strip()
-            break
-    table_row = bool(_TABLE_ROW.match(paragraph.strip()))
+    if lexicon.any_numbering is None or lexicon.any_numbering.match(plain):
+        for name, pattern in lexicon.numbering:
+            if match := pattern.match(plain):
+                numbering = name
+                core = plain[match.end() :].strip()
+                break
+    table_row = bool(_TABLE_ROW.match(stripped))
     ends_sentence = _ends_sentence(plain)
     ends_colon = plain.endswith((":", "："))
     if level:
         heading = True
-    elif _is_context_line(paragraph, lexicon):
+    elif _is_context_line(stripped, lexicon) if context_line is None else context_line:
         heading = False  # a salutation, byline or date line opens no part
     elif table_row or not plain or ends_sentence or _INNER_SENTENCE.search(plain):
         heading = False
@@ -101,7 +109,7 @@ def shape(paragraph: str, lexicon: Lexicon) -> Shape:
     elif numbering is not None or bullet:
         heading = len(plain) <= _HEADING_MAX and not bullet
     else:
-        heading = len(plain) <= _PLAIN_HEADING_MAX and not re.search(r"[,，;；]", plain)
+        heading = len(plain) <= _PLAIN_HEADING_MAX and not _CLAUSE_BREAK.search(plain)
     match = None if heading else _LABEL.match(core)
     label = match.group(1).strip() if match else ""
     return Shape(

@@ -7,7 +7,6 @@ refers to them by name; jieba's dictionary is loaded once per process, on first 
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import unicodedata
@@ -57,6 +56,31 @@ def _fold_table() -> dict[int, str | None]:
 
 
 _FOLD = _fold_table()
+# `str.translate(_FOLD)` costs ~16 µs a paragraph (a dict lookup per character). The same
+# folding, faster: `str.replace` for the characters reports are full of (the full-width comma
+# is 93% of what gets folded), then one regular expression for the other characters of the
+# table, its replacements read from the table. Same result as translate, which replaces each
+# character once: none of these replacements holds a character of the table, so the later
+# passes never fold what an earlier one wrote (the last pass does not rescan its own output).
+_COMMON = "，；：（）！？％． \u3000０１２３４５６７８９"
+_REPLACE = tuple((char, _FOLD[ord(char)] or "") for char in _COMMON)
+assert not any(ord(c) in _FOLD for _, folded in _REPLACE for c in folded)
+_FOLD_REST = re.compile(
+    "[" + "".join(re.escape(chr(code)) for code in sorted(_FOLD) if chr(code) not in _COMMON) + "]"
+)
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _FOLD[ord(match.group())] or ""
+
+
+def _fold(text: str) -> str:
+    """`text.translate(_FOLD)`."""
+    for char, folded in _REPLACE:
+        text = text.replace(char, folded)
+    if _FOLD_REST.search(text):
+        text = _FOLD_REST.sub(_fold_match, text)
+    return text
 
 
 def normalize(text: str) -> str:
@@ -64,10 +88,11 @@ def normalize(text: str) -> str:
     letters and punctuation (１９９０，) into their plain forms (1990,), spaces go, every number
     becomes 0 (amounts and dates differ between reports; that they are numbers is what
     matters), and a unit's name for itself becomes 我们 (我镇坚持… reads as 我们坚持…)."""
-    text = text.translate(_FOLD)
+    text = _fold(text)
     if not unicodedata.is_normalized("NFKC", text):  # rare characters the table leaves out
-        text = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    return _SELF_REFERENCE.sub("我们", _NUMBER.sub("0", text.lower()))
+        text = _fold(unicodedata.normalize("NFKC", text))
+    text = _NUMBER.sub("0", text.lower())
+    return _SELF_REFERENCE.sub("我们", text) if "我" in text else text
 
 
 def _jieba() -> Any:
@@ -75,6 +100,8 @@ def _jieba() -> Any:
     if _jieba_tokenizer is None:
         with _jieba_lock:
             if _jieba_tokenizer is None:
+                import logging
+
                 import jieba
 
                 jieba.setLogLevel(logging.WARNING)

@@ -76,20 +76,86 @@ def out_of_fold_proba(
 ) -> dict[str, np.ndarray]:
     """Each document's paragraph probabilities from a classifier that did not see its group:
     the groups are dealt into `decoder.oof_folds` folds (shuffled with the seed)."""
+    result: dict[str, np.ndarray] = {}
+    for held_out, rest in _folds(documents, cfg):
+        result.update(_fold_proba(held_out, rest, cfg, lexicon))
+    return result
+
+
+def _folds(
+    documents: Sequence[Document], cfg: DictConfig
+) -> list[tuple[list[Document], list[Document]]]:
+    """(held out, rest) of each out-of-fold fold, in order."""
     groups = sorted({d.group for d in documents})
     random.Random(cfg.seed).shuffle(groups)
     folds = min(cfg.decoder.oof_folds, len(groups))
     fold_of = {group: i % folds for i, group in enumerate(groups)}
-    result: dict[str, np.ndarray] = {}
+    result = []
     for fold in range(folds):
         held_out = [d for d in documents if fold_of[d.group] == fold]
         rest = [d for d in documents if fold_of[d.group] != fold]
-        if not rest:  # one group only: nothing to hold it out from
-            rest = held_out
-        scorer = _fit_classifier(rest, cfg, lexicon)
-        for document in held_out:
-            result[document.id] = scorer.proba(document.paragraphs, lexicon)
+        result.append((held_out, rest or held_out))  # one group only: nothing to hold out from
     return result
+
+
+def _fold_proba(
+    held_out: Sequence[Document], rest: Sequence[Document], cfg: DictConfig, lexicon: Lexicon
+) -> dict[str, np.ndarray]:
+    scorer = _fit_classifier(rest, cfg, lexicon)
+    return {document.id: scorer.proba(document.paragraphs, lexicon) for document in held_out}
+
+
+# What the forked fitting processes read (inherited at the fork, never pickled).
+_WORK: tuple[Any, ...] = ()
+
+
+def _work(index: int) -> Any:
+    from threadpoolctl import threadpool_limits
+
+    folds, documents, cfg, lexicon = _WORK
+    with threadpool_limits(limits=1), token_cache():  # as `train` fits: one BLAS thread
+        if index < len(folds):
+            return _fold_proba(*folds[index], cfg, lexicon)
+        return _fit_classifier(documents, cfg, lexicon)
+
+
+def _can_fork() -> bool:
+    """Whether fitting may fork processes: on Linux, from a main process (not an evaluation's
+    worker) that runs no other Python thread (a child would inherit their locks held)."""
+    import multiprocessing
+    import sys
+    import threading
+
+    return (
+        sys.platform == "linux"
+        and multiprocessing.parent_process() is None
+        and threading.active_count() == 1
+    )
+
+
+def _fit_in_processes(
+    documents: Sequence[Document], cfg: DictConfig, lexicon: Lexicon, processes: int
+) -> tuple[dict[str, np.ndarray], LinearScorer]:
+    """`out_of_fold_proba` and the classifier on all `documents`, the fits side by side in
+    `processes` forked processes: the same fits, so the same arrays."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORK
+    folds = _folds(documents, cfg)
+    _WORK = (folds, documents, cfg, lexicon)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(processes, len(folds) + 1), mp_context=context) as pool:
+            # The final classifier, the largest fit, first.
+            order = [len(folds), *range(len(folds))]
+            done = dict(zip(order, pool.map(_work, order), strict=True))
+    finally:
+        _WORK = ()
+    probabilities: dict[str, np.ndarray] = {}
+    for index in range(len(folds)):
+        probabilities.update(done[index])
+    return probabilities, done[len(folds)]
 
 
 def _sequence_documents(documents: Sequence[Document], weak: int) -> list[Document]:
@@ -105,10 +171,19 @@ def _sequence_documents(documents: Sequence[Document], weak: int) -> list[Docume
     return gold + [d for i, d in enumerate(others) if i in chosen]
 
 
-def fit_model(documents: Sequence[Document], cfg: DictConfig, lexicon: Lexicon) -> Model:
-    """The model `cfg` describes, fitted on `documents`."""
+def fit_model(
+    documents: Sequence[Document], cfg: DictConfig, lexicon: Lexicon, processes: int = 1
+) -> Model:
+    """The model `cfg` describes, fitted on `documents`. With `processes` > 1 (and where a
+    process may fork, `_can_fork`), the paragraph classifier's fits (each out-of-fold fold's
+    and the final one) run side by side in that many processes, one BLAS thread each: the
+    same model, byte for byte."""
+    classifier = None
     with token_cache():
-        probabilities = out_of_fold_proba(documents, cfg, lexicon)
+        if processes > 1 and _can_fork():
+            probabilities, classifier = _fit_in_processes(documents, cfg, lexicon, processes)
+        else:
+            probabilities = out_of_fold_proba(documents, cfg, lexicon)
         sequence_documents = _sequence_documents(documents, cfg.decoder.weak_documents)
         stop_words = tuple(cfg.features.stop_words)
         sequence = fit_sequence_model(
@@ -119,10 +194,20 @@ def fit_model(documents: Sequence[Document], cfg: DictConfig, lexicon: Lexicon) 
             cfg.decoder.words,
             stop_words,
         )
-        classifier = _fit_classifier(documents, cfg, lexicon)
+        if classifier is None:
+            classifier = _fit_classifier(documents, cfg, lexicon)
     return Model(
         lexicon, classifier, sequence, cfg.decoder.words, stop_words, cfg.decoder.word_value
     )
+
+
+def _cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def objective(metrics: Mapping[str, float], scheme: str, tracks: Sequence[str]) -> float:
@@ -227,7 +312,7 @@ def _train(cfg: DictConfig, log_to_mlflow: bool) -> dict[str, float]:
     metrics, results = _evaluate(cfg, documents, lexicon) if cfg.eval.enabled else ({}, {})
 
     log.info("fitting on all %d documents", len(documents))
-    model = fit_model(documents, cfg, lexicon)
+    model = fit_model(documents, cfg, lexicon, processes=_cores())
     model_path = Path(cfg.output.model_path) if cfg.output.save_model else None
     card = model_card(cfg, documents, metrics) if metrics else None
     if model_path is not None:
