@@ -327,3 +327,19 @@ def test_the_command_names_a_missing_column(spark, paragraph_frame, tmp_path) ->
     paragraph_frame.write.parquet(str(table))
     with pytest.raises(SystemExit, match=r"zongjie.spark: label_paragraphs: no column 'body'"):
         zspark.main([str(table), str(tmp_path / "out"), "--text-col", "body"])
+
+
+def test_a_spark_worker_labels_in_its_own_process_only(monkeypatch) -> None:
+    # Spark runs one task per core; zongjie.parallel forking a worker per core inside each
+    # task's Python worker put cores × cores processes on the executor. The worker that loads
+    # the model turns that pool off (unless ZONGJIE_WORKERS says otherwise).
+    import pyspark
+
+    from zongjie import parallel
+
+    monkeypatch.delenv(parallel.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(pyspark.SparkFiles, "get", lambda name: str(ROOT / "models" / name))
+    monkeypatch.setattr(zspark, "_worker_model", None)
+    monkeypatch.setattr(zongjie, "load_model", lambda path: None)
+    zspark._use_model("zongjie.model")
+    assert os.environ[parallel.WORKERS_ENV] == "1" and parallel.workers() == 1

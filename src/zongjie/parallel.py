@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:  # concurrent.futures is imported with the pool: small inputs never need it
     from concurrent.futures import Executor, Future
 
-__all__ = ["CHUNK", "PARALLEL_MIN", "chunks", "ordered_map", "workers"]
+__all__ = ["CHUNK", "PARALLEL_MIN", "WORKERS_ENV", "chunks", "ordered_map", "workers"]
 
 WORKERS_ENV = "ZONGJIE_WORKERS"
 # Fewer paragraphs than this are labelled here: starting the pool costs tens of milliseconds,

@@ -53,6 +53,7 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
 import zongjie
 from zongjie import LABELS
 from zongjie.api import _check
+from zongjie.parallel import WORKERS_ENV
 from zongjie.segment import ZERO_WIDTH
 
 __all__ = [
@@ -186,6 +187,9 @@ def _use_model(name: str) -> None:
     if _worker_model != name:
         from pyspark import SparkFiles
 
+        # Spark runs one task per core already: a task's batch forking a worker per core
+        # (zongjie.parallel) would put cores × cores processes on the executor's cores.
+        os.environ.setdefault(WORKERS_ENV, "1")
         zongjie.load_model(SparkFiles.get(name))
         _worker_model = name
         _worker_loads += 1
