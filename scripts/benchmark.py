@@ -13,11 +13,19 @@ document's `predict_document` (time and peak memory), the cold start of
 `import zongjie; predict([...])` in fresh processes, and the CLI over a 1/10 and a full
 --stream-mb corpus with the peak memory of each (--stream-mb 0 skips that). Timings are the
 best of --repeat runs; every ratio the performance targets name is printed at the end.
+
+What it prints is also written to reports/benchmark.json (with the command, the date and the
+load average), from which `scripts/update_readme.py` renders the benchmark block of
+docs/performance.md (it runs at the end). --output writes the JSON elsewhere and leaves the
+page alone; --no-docs writes neither.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
+import io
 import json
 import os
 import statistics
@@ -263,7 +271,48 @@ def row(name: str, count: int, chars: int, seconds: float, extra: str = "") -> N
     print(f"{name:40}{count / seconds:12,.0f}{chars / seconds:14,.0f}{seconds:9.3f}  {extra}")
 
 
-def main() -> None:
+OUTPUT = ROOT / "reports" / "benchmark.json"
+
+
+class _Tee(io.TextIOBase):
+    """stdout that also keeps what it is given, for the JSON."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.kept = stream, io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.kept.write(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    tee, load_before, started = _Tee(sys.stdout), os.getloadavg()[0], time.time()
+    with contextlib.redirect_stdout(tee):
+        args = _benchmark(argv)
+    if args.no_docs:
+        return
+    figures = {
+        "command": " ".join(["python scripts/benchmark.py", *argv]),
+        "date": datetime.date.today().isoformat(),
+        "cores": os.cpu_count(),
+        "load_average": {"before": round(load_before, 1), "after": round(os.getloadavg()[0], 1)},
+        "minutes": round((time.time() - started) / 60, 1),
+        "output": tee.kept.getvalue(),
+    }
+    args.output.write_text(
+        json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {args.output}", file=sys.stderr)
+    if args.output.resolve() == OUTPUT:  # the committed figures: the docs follow them
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "update_readme.py")], check=True)
+
+
+def _benchmark(argv: list[str]) -> argparse.Namespace:
+    """Measure and print; the parsed arguments."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
@@ -284,7 +333,14 @@ def main() -> None:
     parser.add_argument(
         "--no-accuracy", action="store_true", help="skip the contenders' grouped accuracy"
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=OUTPUT,
+        help="the JSON (default reports/benchmark.json, which also rewrites docs/performance.md)",
+    )
+    parser.add_argument("--no-docs", action="store_true", help="write no JSON and no docs")
+    args = parser.parse_args(argv)
     all_cpus = os.sched_getaffinity(0)
     # One core, as a service worker has: every contender gets the same one, in the same run.
     os.sched_setaffinity(0, {args.cpu})
@@ -432,6 +488,7 @@ def main() -> None:
     print("\ntargets (issue 16): figure, target")
     for name, value, target in ratios:
         print(f"  {name:52}{value:8.2f}  {target}")
+    return args
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ one of the pages; nothing between the two markers is typed by hand. The blocks:
 * ``results``: the default model's grouped evaluation (`reports/metrics.json`, written by
   ``python train.py eval.reports_dir=reports`` or DVC's evaluate stage) beside the previous
   model's on the same splits (`reports/previous_model.json`, `scripts/evaluate_previous.py`).
+* ``benchmark``: the output of ``python scripts/benchmark.py`` (`reports/benchmark.json`), with
+  its command, date and load average.
 * ``robustness``: the figures of "Security and robustness" (`reports/robustness.json`, written
   by ``python scripts/robustness.py``): characters `segment` drops per corpus, its time per MB
   on hostile input, the CLI's peak memory, the model file limits, and the outcome of two
@@ -195,8 +197,19 @@ def robustness() -> str:
     return "\n\n".join(parts)
 
 
+def benchmark() -> str:
+    run = json.loads((REPORTS / "benchmark.json").read_text(encoding="utf-8"))
+    load = run["load_average"]
+    return (
+        f"Measured with `{run['command']}` on the {run['cores']}-core development machine "
+        f"({run['date']}, load average {load['before']} before and {load['after']} after; the "
+        f"run took {run['minutes']} min), as it printed:\n\n```\n{run['output'].rstrip()}\n```"
+    )
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "headline": headline,
+    "benchmark": benchmark,
     "results": results,
     "robustness": robustness,
 }

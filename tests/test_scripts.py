@@ -202,6 +202,7 @@ def test_benchmark_runs(tmp_path) -> None:
             *(sys.executable, "scripts/benchmark.py"),
             *("--repeat", "1", "--stream-mb", "1", "--corpora", str(tmp_path / "none")),
             *("--document-paragraphs", "500", "--parallel-paragraphs", "0", "--no-accuracy"),
+            *("--output", str(tmp_path / "benchmark.json")),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -223,6 +224,10 @@ def test_benchmark_runs(tmp_path) -> None:
     ]
     assert names[-1] == "zongjie.predict"
     assert any(line.startswith("CLI over    1.0 MB of reports:") for line in lines)
+    # What it printed is what the docs will show, with the command that printed it.
+    run = json.loads((tmp_path / "benchmark.json").read_text(encoding="utf-8"))
+    assert run["output"] == result.stdout
+    assert run["command"].startswith("python scripts/benchmark.py --repeat 1 --stream-mb 1")
     targets = lines[lines.index("targets (issue 16): figure, target") + 1 :]
     assert targets[0].split()[:3] == ["predict", "/", "jieba.lcut"]
     assert any("cold start" in line for line in targets)
@@ -250,7 +255,8 @@ def test_a_stale_block_is_caught_in_the_readme_and_in_docs(tmp_path, monkeypatch
     page = docs / "results.md"
     page.write_text(
         "intro\n<!-- generated:results -->\nold figures\n<!-- /generated:results -->\n"
-        "<!-- generated:robustness -->\n<!-- /generated:robustness -->\n",
+        "<!-- generated:robustness -->\n<!-- /generated:robustness -->\n"
+        "<!-- generated:benchmark -->\n<!-- /generated:benchmark -->\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(module, "README", readme)
