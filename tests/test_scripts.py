@@ -268,7 +268,9 @@ def test_a_stale_block_is_caught_in_the_readme_and_in_docs(tmp_path, monkeypatch
     assert module.main(["--check"]) == 0
     # A block in two pages, or in none, is an error naming it.
     (docs / "copy.md").write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
-    with pytest.raises(SystemExit, match="generated:results block must be in one page"):
+    with pytest.raises(
+        SystemExit, match=r"generated:\w+ block must be in one page, found in .*copy.md"
+    ):
         module.main([])
 
 

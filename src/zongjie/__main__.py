@@ -308,13 +308,14 @@ def _main(argv: Sequence[str] | None) -> int:
     if out is None:  # started with descriptor 1 closed (>&-)
         raise SystemExit("zongjie: cannot write the output: stdout is closed")
     names = _inputs(args.paths)
-    if args.model:
-        from zongjie.api import load_model
+    from zongjie.api import load_model
 
-        try:
-            load_model(args.model)
-        except (FileNotFoundError, ValueError) as error:
-            raise SystemExit(f"zongjie: {error}") from None
+    # Loaded before any input is read, --model or the default ($ZONGJIE_MODEL): a model file
+    # that cannot be used is one line naming it, not a traceback from the first report.
+    try:
+        load_model(args.model)
+    except (FileNotFoundError, ValueError) as error:
+        raise SystemExit(f"zongjie: {error}") from None
     if isinstance(out, io.TextIOWrapper):
         out.reconfigure(encoding="utf-8")  # the page declares UTF-8; JSON and CSV are UTF-8 too
     progress = None
