@@ -3,8 +3,15 @@ ONE tiny model (fitted once per session on the seed documents) that the API test
 
 from __future__ import annotations
 
+import functools
+import inspect
+import os
+import re
 import shutil
-from collections.abc import Iterator, Sequence
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -30,6 +37,42 @@ TINY_OVERRIDES = [
     "decoder.c2=1.0",
     "eval.n_jobs=1",
 ]
+
+
+ALONE_ENV = "ZONGJIE_TEST_ALONE"
+
+
+def alone(test: Callable) -> Callable:
+    """Run `test` in a process of its own when this one runs other threads. Forking worker
+    processes needs a process with no other Python thread (a child would inherit their locks
+    held), and tests that ran before (Spark's py4j, MLflow, a browser driver) leave threads
+    behind; alone, the test forks as a user's process would."""
+    module = inspect.getsourcefile(test)
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        if threading.active_count() == 1 or os.environ.get(ALONE_ENV):
+            return test(*args, **kwargs)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                f"{module}::{test.__name__}",
+            ],
+            cwd=ROOT,
+            env={**os.environ, ALONE_ENV: "1"},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+        assert re.search(r"\b1 passed", result.stdout), result.stdout[-2000:]
+
+    return run
 
 
 def compose_config(overrides: Sequence[str] = ()):

@@ -15,7 +15,7 @@ from zongjie import api, parallel, predict, predict_iter, predict_proba
 from zongjie.dataset import read_seeds
 from zongjie.persistence import load_model_file
 
-from conftest import DEFAULT_MODEL, GOLD, SEEDS
+from conftest import DEFAULT_MODEL, GOLD, SEEDS, alone
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux")
 
@@ -40,6 +40,7 @@ def _workers(monkeypatch, count: int) -> None:
     monkeypatch.setenv(parallel.WORKERS_ENV, str(count))
 
 
+@alone
 def test_predict_on_two_workers_is_predict_in_one_process(small_thresholds, paragraphs) -> None:
     _workers(small_thresholds, 1)
     labels, proba = predict(paragraphs), predict_proba(paragraphs)
@@ -57,6 +58,7 @@ def test_small_inputs_start_no_pool(small_thresholds, paragraphs) -> None:
     assert parallel._pool is None
 
 
+@alone
 def test_predict_iter_on_two_workers(small_thresholds, paragraphs) -> None:
     _workers(small_thresholds, 1)
     expected = list(predict_iter(iter(paragraphs), batch_size=7))
@@ -74,6 +76,7 @@ def test_predict_iter_on_two_workers(small_thresholds, paragraphs) -> None:
         assert seen == expected[: 200 // 7 * 7]
 
 
+@alone
 def test_the_cli_on_two_workers_writes_what_one_process_writes(small_thresholds, tmp_path):
     from zongjie.__main__ import main
 
@@ -98,6 +101,7 @@ def test_chunks_are_even_and_cover_the_input() -> None:
     assert parallel.chunks([], 10) == [[]]
 
 
+@alone
 def test_a_pool_shut_down_midway_leaves_the_work_to_this_process(
     small_thresholds, paragraphs
 ) -> None:

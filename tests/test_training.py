@@ -21,7 +21,7 @@ from zongjie.lexicon import default_lexicon
 from zongjie.persistence import load_model_file
 from zongjie.training import fit_model, objective, out_of_fold_proba, train
 
-from conftest import ROOT, TINY_OVERRIDES, mini_config, tiny_config
+from conftest import ROOT, TINY_OVERRIDES, alone, mini_config, tiny_config
 
 
 def test_train_py_composes_the_config() -> None:
@@ -373,6 +373,7 @@ def test_a_library_training_without_a_model_path_says_so(tmp_path) -> None:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the fits are forked on Linux")
+@alone
 def test_fits_in_processes_give_the_same_model_file(tmp_path, seed_documents) -> None:
     # The out-of-fold folds and the final classifier fitted side by side in forked processes:
     # the model file is byte for byte the one fitting them in turn writes.
