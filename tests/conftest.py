@@ -23,6 +23,20 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 DEFAULT_MODEL = ROOT / "models" / "zongjie.model"
 LEXICON = ROOT / "src" / "zongjie" / "lexicon.yaml"
 
+# Real paragraphs of seed 002 (lines 3, 70, 118).
+SUMMARY = (
+    "##镇幅员面积为144.5平方公里,辖20个村委会42个村民小组,总人口55983人。目前,全镇有初级中学2所,"
+    "7个中心完小和4所小学,在校学生有845人,教师733人。适龄儿童入学率和初等教育完成率均为100%。"
+)
+PROBLEM = (
+    "2、师德师风建设仍有不少薄弱环节。如,有些教师教育方法不当,法纪观念不强,不能平等对待学生;"
+    "有些教师钻研业务不够刻苦,在教学方法上不能适应素质教育的要求。"
+)
+PLAN = (
+    "1、加强领导,明确责任。镇党委结合各村、各单位实际,负责具体安排落实,调动广大党员参与的积极性,"
+    "扎实开展党员教育的各项活动,保证党员教育的质量和覆盖面,认真组织好民主评议活动。"
+)
+
 # What shrinks a training to seconds: the seed documents only, two out-of-fold folds for the
 # CRF's training probabilities, a short CRF fit, one process. With eleven documents the words
 # have to carry full value, and the penalty be light, for the model to learn its own training
