@@ -172,9 +172,9 @@ def _constant_udf():
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    from zongjie.spark import _output_fields
+    from zongjie.spark import output_fields
 
-    @F.pandas_udf(T.StructType(_output_fields()))
+    @F.pandas_udf(T.StructType(output_fields()))
     def constant(texts: pd.Series) -> pd.DataFrame:
         n = len(texts)
         return pd.DataFrame(

@@ -49,7 +49,7 @@ sys.path.remove(str(ROOT / "scripts"))
 
 from zongjie import __version__  # noqa: E402
 from zongjie.persistence import MAX_ENTRY_BYTES, MAX_MODEL_BYTES  # noqa: E402
-from zongjie.segment import MAX_LINE, _segment_with_drops, iter_paragraphs, segment  # noqa: E402
+from zongjie.segment import MAX_LINE, iter_paragraphs, segment, segment_with_drops  # noqa: E402
 
 OUTPUT = ROOT / "reports" / "robustness.json"
 DEFAULT_MODEL = ROOT / "models" / "zongjie.model"
@@ -66,7 +66,7 @@ def characters_lost(corpora: Path, examples: int = 3) -> list[dict]:
     totals: dict[str, dict] = {}
     for corpus, path, record in segment_check.corpus_files(corpora):
         text = segment_check.read_text(path, record)
-        _, dropped = _segment_with_drops(text)
+        _, dropped = segment_with_drops(text)
         entry = totals.setdefault(corpus, {"chars": 0, "reasons": Counter(), "pieces": {}})
         entry["chars"] += len(segment_check.squeeze(text))
         for reason, piece in dropped:

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from zongjie.segment import _segment_with_drops, decode, segment
+from zongjie.segment import decode, segment, segment_with_drops
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_FOLDERS = ("work-reports-2007-2024", "gwr-local-2015-2024")
@@ -112,7 +112,7 @@ def drops(corpora: Path) -> dict[str, tuple[int, Counter]]:
     totals: dict[str, tuple[int, Counter]] = {}
     for corpus, path, record in corpus_files(corpora):
         text = read_text(path, record)
-        _, dropped = _segment_with_drops(text)
+        _, dropped = segment_with_drops(text)
         chars, reasons = totals.get(corpus, (0, Counter()))
         for reason, piece in dropped:
             reasons[reason] += len(squeeze(piece))

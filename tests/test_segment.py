@@ -15,7 +15,6 @@ import pytest
 from zongjie.segment import (
     DROP_REASONS,
     MAX_LINE,
-    _segment_with_drops,
     decode,
     document_starts,
     is_heading,
@@ -23,6 +22,7 @@ from zongjie.segment import (
     iter_paragraphs,
     iter_text,
     segment,
+    segment_with_drops,
     split_documents,
 )
 
@@ -702,7 +702,7 @@ def test_every_character_of_a_corpus_file_is_kept_or_dropped_for_a_documented_re
     corpus: str, path, record: int | None
 ) -> None:
     text = CHECKER.read_text(path, record)
-    paragraphs, drops = _segment_with_drops(text)
+    paragraphs, drops = segment_with_drops(text)
     assert {reason for reason, _ in drops} <= DROP_REASONS
     kept = _squeeze("".join(paragraphs))
     dropped = _squeeze("".join(piece for _, piece in drops))

@@ -123,10 +123,10 @@ def _documents(name: str) -> Iterator[tuple[int, list[str]]]:
 def _explained_reports(name: str) -> Iterator[Report]:
     """Each report of a file: its number, paragraphs, labels, probabilities and the
     `zongjie.explain_document` explanation of each paragraph."""
-    from zongjie.api import _explained_document
+    from zongjie.api import predict_and_explain_document
 
     for number, paragraphs in _read(name):
-        yield number, paragraphs, *_explained_document(paragraphs)
+        yield number, paragraphs, *predict_and_explain_document(paragraphs)
 
 
 def _all_reports(names: Sequence[str]) -> Iterator[tuple[str, Report | None]]:
@@ -134,7 +134,7 @@ def _all_reports(names: Sequence[str]) -> Iterator[tuple[str, Report | None]]:
     every core when there are many, `zongjie.parallel`; a report at a time when few), and
     (file, None) as each file starts. The labels are predict_document's own, not the
     probabilities' argmax: it decides which paragraphs have a role at all."""
-    from zongjie.api import _label_documents
+    from zongjie.api import predict_documents
 
     def documents() -> Iterator[tuple[tuple[str, int, list[str]], list[str] | None]]:
         for name in names:
@@ -142,7 +142,7 @@ def _all_reports(names: Sequence[str]) -> Iterator[tuple[str, Report | None]]:
             for number, paragraphs in _read(name):
                 yield (name, number, paragraphs), paragraphs
 
-    for (name, number, paragraphs), result in _label_documents(documents()):
+    for (name, number, paragraphs), result in predict_documents(documents()):
         yield name, None if result is None else (number, paragraphs, *result, None)
 
 

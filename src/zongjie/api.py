@@ -28,13 +28,16 @@ if TYPE_CHECKING:  # imported when explaining: a predicting process does without
     from zongjie.explanation import ContextExplanation, Explanation
 
 __all__ = [
+    "check_paragraph",
     "default_model_path",
     "explain",
     "explain_document",
     "load_model",
     "predict",
+    "predict_and_explain_document",
     "predict_document",
     "predict_document_proba",
+    "predict_documents",
     "predict_iter",
     "predict_proba",
 ]
@@ -97,7 +100,7 @@ def _validate(paragraphs: object, function: str) -> tuple[list[str], bool]:
             f"{function}() takes a str or a sequence of str, not {type(paragraphs).__name__}"
         )
     for index, item in enumerate(items):
-        _check(item, index)
+        check_paragraph(item, index)
     return items, single
 
 
@@ -108,7 +111,10 @@ _BLANK = re.compile(rf"[\s{ZERO_WIDTH}]*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _check(item: object, index: int) -> None:
+def check_paragraph(item: object, index: int) -> None:
+    """Raise TypeError or ValueError, naming paragraph `index`, unless `item` is a paragraph
+    `predict` accepts: a str, not blank, valid Unicode. The one check of every entry point
+    (the API, the MLflow model, Spark)."""
     if not isinstance(item, str):
         raise TypeError(f"paragraph {index} is {type(item).__name__}, not str")
     if _BLANK.fullmatch(item):
@@ -187,7 +193,7 @@ def _stream_labels(paragraphs: Iterable[str], batch_size: int) -> Iterator[str]:
 def _checked_batches(paragraphs: Iterable[str], batch_size: int) -> Iterator[list[str]]:
     batch: list[str] = []
     for index, item in enumerate(paragraphs):
-        _check(item, index)
+        check_paragraph(item, index)
         batch.append(item)
         if len(batch) == batch_size:
             yield batch
@@ -245,7 +251,7 @@ def _document_result(
     return Model.document_labels(states), Model.role_proba(states)
 
 
-def _label_documents(
+def predict_documents(
     documents: Iterable[tuple[object, Sequence[str] | None]],
 ) -> Iterator[tuple[object, tuple[list[str | None], np.ndarray] | None]]:
     """`predict_document(paragraphs, return_proba=True)` of each (key, paragraphs), in order,
@@ -320,7 +326,7 @@ def explain_document(paragraphs: Sequence[str], *, top: int | None = 5) -> list[
     return explain_in_context(_current_model(), items, top)[0]
 
 
-def _explained_document(
+def predict_and_explain_document(
     paragraphs: Sequence[str], top: int | None = 5
 ) -> tuple[list[str | None], np.ndarray, list[ContextExplanation]]:
     """`predict_document(paragraphs, return_proba=True)` and `explain_document(paragraphs)`

@@ -21,7 +21,7 @@ import numpy as np
 
 from zongjie.document import LABELS
 from zongjie.lexicon import Lexicon
-from zongjie.structure import Shape, _shape, outline, shape
+from zongjie.structure import Shape, outline, shape
 from zongjie.text import TOKENIZERS, normalize
 
 __all__ = [
@@ -56,7 +56,7 @@ def _cue_row(paragraph: str, lexicon: Lexicon, text: str) -> list[float]:
     context = [
         1.0 if p.search(stripped) else 0.0 for p in lexicon.patterns["context_patterns"].values()
     ]
-    form = _shape(stripped, lexicon, 1.0 in context)
+    form = shape(stripped, lexicon, 1.0 in context)
     core = normalize(form.core) if form.heading and form.core else ""
     label = normalize(form.label) if form.label else ""
     heading_words = lexicon.words["heading_words"].values()

@@ -72,6 +72,7 @@ __all__ = [
     "iter_paragraphs",
     "iter_text",
     "segment",
+    "segment_with_drops",
     "split_documents",
 ]
 
@@ -1102,7 +1103,7 @@ def segment(text: str | bytes) -> list[str]:
     return list(iter_paragraphs([text]))
 
 
-def _segment_with_drops(text: str) -> tuple[list[str], list[tuple[str, str]]]:
+def segment_with_drops(text: str) -> tuple[list[str], list[tuple[str, str]]]:
     """`segment`, and every piece of text it dropped with the reason (one of DROP_REASONS)."""
     drops: list[tuple[str, str]] = []
     paragraphs = list(

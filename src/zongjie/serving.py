@@ -25,7 +25,7 @@ import numpy as np
 from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
-from zongjie.api import _check
+from zongjie.api import check_paragraph
 from zongjie.document import LABELS
 from zongjie.model import Model
 from zongjie.persistence import load_model_file
@@ -108,7 +108,7 @@ def _texts(model_input: Any) -> list[str]:
     items = [None if _missing(item) else item for item in items]
     try:
         for index, item in enumerate(items):
-            _check(item, index)
+            check_paragraph(item, index)
     except TypeError as error:
         raise InvalidRowType(str(error)) from None
     except ValueError as error:

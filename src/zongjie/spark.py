@@ -52,7 +52,7 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
 
 import zongjie
 from zongjie import LABELS
-from zongjie.api import _check
+from zongjie.api import check_paragraph
 from zongjie.parallel import WORKERS_ENV
 from zongjie.segment import ZERO_WIDTH
 
@@ -66,6 +66,7 @@ __all__ = [
     "label_paragraphs",
     "label_paragraphs_pyfunc",
     "main",
+    "output_fields",
     "session",
     "ship_model",
     "text_error",
@@ -205,7 +206,7 @@ def text_error(value: object) -> str | None:
     if not isinstance(value, str):
         return f"text is {type(value).__name__}, not str"
     try:
-        _check(value, 0)
+        check_paragraph(value, 0)
     except (
         ValueError
     ) as error:  # blank, or a lone surrogate: the API's reason, without "paragraph 0"
@@ -213,7 +214,7 @@ def text_error(value: object) -> str | None:
     return None
 
 
-def _output_fields() -> list[T.StructField]:
+def output_fields() -> list[T.StructField]:
     return [
         T.StructField(LABEL, T.StringType()),
         *(T.StructField(column, T.DoubleType()) for column in PROBABILITIES),
@@ -380,7 +381,7 @@ def label_paragraphs(
         return _not_text(df, text_col)
     name = ship_model(df.sparkSession, model)
 
-    @F.pandas_udf(T.StructType(_output_fields()))
+    @F.pandas_udf(T.StructType(output_fields()))
     def label_texts(texts: pd.Series) -> pd.DataFrame:
         return _label_texts(texts, name)
 
@@ -409,7 +410,7 @@ def label_documents(
     if not isinstance(df.schema[text_col].dataType, T.StringType):
         return _not_text(df, text_col)
     name = ship_model(df.sparkSession, model)
-    schema = T.StructType([*df.schema.fields, *_output_fields()])
+    schema = T.StructType([*df.schema.fields, *output_fields()])
 
     def label_group(group: pd.DataFrame) -> pd.DataFrame:
         return _label_group(group, doc_cols, order_col, text_col, name)
@@ -437,7 +438,7 @@ def label_files(
             T.StructField("file", T.StringType()),
             T.StructField("index", T.IntegerType()),
             T.StructField("text", T.StringType()),
-            *_output_fields(),
+            *output_fields(),
         ]
     )
 

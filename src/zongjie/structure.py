@@ -74,14 +74,11 @@ def _ends_sentence(text: str) -> bool:
     return bool(stripped) and stripped[-1] in _SENTENCE_END
 
 
-def shape(paragraph: str, lexicon: Lexicon) -> Shape:
-    """The form of `paragraph` (one element of `segment`'s output)."""
-    return _shape(paragraph.strip(), lexicon, None)
-
-
-def _shape(stripped: str, lexicon: Lexicon, context_line: bool | None) -> Shape:
-    """`shape` of a stripped paragraph; `context_line`: whether it is a context line, when
-    the caller knows already (None: find out if needed)."""
+def shape(paragraph: str, lexicon: Lexicon, context_line: bool | None = None) -> Shape:
+    """The form of `paragraph` (one element of `segment`'s output); `context_line`: whether it
+    is a salutation, byline or date line, when the caller knows already (None: find out if
+    needed)."""
+    stripped = paragraph.strip()
     text, level, bullet = _strip_markers(stripped)
     bold = bool(_BOLD_LINE.match(text))
     plain = _EMPHASIS.sub("", text).strip() if "**" in text or "__" in text else text.strip()

@@ -5,12 +5,13 @@ the part they open (存在的问题 → problem, 下步打算 / 工作要点 / �
 工作回顾 → summary),
 lead-ins switch the role of their paragraph (我们也清醒认识到…, 但也存在…) or of the part they
 introduce (下半年,我局将重点做好以下几项工作:), and parts follow the order review → problems →
-plans. `structural_roles` returns what structure alone decides (None where it cannot);
+plans. `structural_roles` returns what structure alone decides (UNDECIDED where it cannot);
 `weak_labels` fills the gaps from cue words so any corpus becomes training data.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Sequence
 
@@ -20,6 +21,8 @@ from zongjie.segment import document_starts, heading_level, is_heading
 
 __all__ = [
     "UNDECIDED",
+    "Role",
+    "Undecided",
     "cue_label",
     "heading_role",
     "own_role",
@@ -29,7 +32,18 @@ __all__ = [
 
 SUMMARY, PROBLEM, PLAN = LABELS
 NO_LABEL = None
-UNDECIDED = "?"  # structure cannot tell; `weak_labels` and `predict_document` decide these
+
+
+class Undecided(enum.Enum):
+    """What `structural_roles` gives where structure cannot tell: neither a label nor None (no
+    label), so it can never be mistaken for either; `weak_labels` decides these."""
+
+    UNDECIDED = "undecided"
+
+
+UNDECIDED = Undecided.UNDECIDED
+# A paragraph's role as structure reads it: a label, None (no label) or UNDECIDED.
+Role = str | None | Undecided
 
 _STRIP_ENUMERATOR = re.compile(
     r"^(?:第[一二三四五六七八九十百零]+(?:部分|章|篇|节)|[一二三四五六七八九十]{1,3}\s*[、.．,，]"
@@ -174,8 +188,8 @@ def _report_year(paragraphs: Sequence[str]) -> int | None:
 
 
 def structural_roles(
-    paragraphs: Sequence[str], opening: str = SUMMARY, starts: Sequence[int] | None = None
-) -> list[str | None]:
+    paragraphs: Sequence[str], opening: Role = SUMMARY, starts: Sequence[int] | None = None
+) -> list[Role]:
     """Per paragraph: a label structure decides, None (no label: titles, salutations, dates),
     or `UNDECIDED` where structure gives no answer.
 
@@ -192,11 +206,11 @@ def structural_roles(
     have other evidence, such as a classifier, and may be given a report without headings.
     `starts` are the paragraphs' `document_starts`, for a caller that has them already.
     """
-    roles: list[str | None] = []
+    roles: list[Role] = []
     starts = set(document_starts(list(paragraphs)) if starts is None else starts)
     for i, paragraph in enumerate(paragraphs):
         if i in starts:
-            part: str | None = opening if i == 0 else UNDECIDED
+            part: Role = opening if i == 0 else UNDECIDED
             top_level: int | None = None
             review_year = _report_year(paragraphs[i:])
             review_named = problems_seen = seen_content = False
