@@ -37,8 +37,9 @@ import numpy as np
 
 from zongjie.document import LABELS
 from zongjie.features import cue_columns
-from zongjie.inference import STATES, WordTable
+from zongjie.inference import STATES
 from zongjie.model import Model
+from zongjie.vocabulary import WordTable
 
 __all__ = [
     "ClassScore",

@@ -23,6 +23,7 @@ from zongjie.document import LABELS
 from zongjie.lexicon import Lexicon
 from zongjie.structure import Shape, outline, shape
 from zongjie.text import TOKENIZERS, normalize
+from zongjie.vocabulary import WordTable, word_tfidf
 
 __all__ = [
     "CueFeatures",
@@ -92,7 +93,7 @@ def _stop_tokens(words: Sequence[str] | None) -> list[str] | None:
 
 class WordTfidf:
     """TF-IDF over token n-grams, fitted by scikit-learn's TfidfVectorizer and applied with
-    numpy (`zongjie.inference.word_tfidf`).
+    numpy (`zongjie.vocabulary.word_tfidf`).
 
     TfidfVectorizer looks every n-gram of every paragraph up in a Python dict; after fitting,
     this keeps the vocabulary as integer keys (each token an integer, an n-gram the tokens'
@@ -126,8 +127,6 @@ class WordTfidf:
     def fit(self, paragraphs: Sequence[str]) -> WordTfidf:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        from zongjie.inference import WordTable
-
         vectorizer = TfidfVectorizer(
             preprocessor=normalize,
             tokenizer=TOKENIZERS[self.tokenizer],
@@ -146,8 +145,6 @@ class WordTfidf:
 
     def transform(self, paragraphs: Sequence[str]) -> Any:
         from scipy import sparse
-
-        from zongjie.inference import word_tfidf
 
         texts = list(paragraphs)
         rows, columns, values = word_tfidf(self.table_, texts)

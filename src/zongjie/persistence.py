@@ -28,9 +28,11 @@ import numpy as np
 
 from zongjie.document import LABELS
 from zongjie.features import cue_columns
-from zongjie.inference import CrfTables, LinearScorer, WordTable
+from zongjie.inference import CrfTables, LinearScorer
 from zongjie.lexicon import Lexicon, lexicon_hash
 from zongjie.model import Model
+from zongjie.version import __version__
+from zongjie.vocabulary import WordTable
 
 __all__ = [
     "FORMAT",
@@ -57,12 +59,6 @@ def config_hash(config: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import version
-
-    return {"zongjie": version("zongjie")}
-
-
 # ------------------------------------------------------------------------------------ save
 
 
@@ -81,7 +77,7 @@ def _state(model: Model) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "metadata": {
-            **_versions(),
+            "zongjie": __version__,
             "labels": list(LABELS),
             **dict(model.metadata),
             "lexicon_hash": model.lexicon.hash,
@@ -230,10 +226,7 @@ def _check_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
         raise ValueError(
             f"{path} predicts the labels {labels}, this zongjie predicts {LABELS}: retrain it"
         )
-    # The package's own version string, which is its metadata's (a test checks it): reading
-    # the installed metadata costs a predicting process's first call 25-50 ms.
-    from zongjie import __version__ as here
-
+    here = __version__
     made = metadata.get("zongjie", "unknown")
     if _major_minor(made) != _major_minor(here):
         raise ValueError(
