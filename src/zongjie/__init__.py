@@ -12,9 +12,11 @@ from zongjie.api import (
 )
 from zongjie.document import LABELS
 from zongjie.segment import segment
+from zongjie.version import __version__
 
 __all__ = [
     "LABELS",
+    "__version__",
     "explain",
     "explain_document",
     "load_model",
@@ -26,7 +28,6 @@ __all__ = [
     "render_html",
     "segment",
 ]
-__version__ = "0.2.0"
 
 
 def __getattr__(name: str) -> object:
