@@ -140,67 +140,6 @@ def test_training_without_documents_says_where_to_look(tmp_path) -> None:
         train(cfg)
 
 
-@pytest.mark.parametrize(
-    ("override", "message"),
-    [
-        (
-            "features.ngram_range=abc",
-            "features.ngram_range must be [low, high]: two whole numbers with 1 ≤ low ≤ high, "
-            "not 'abc'",
-        ),
-        (
-            "features.ngram_range=[2,1]",
-            "features.ngram_range must be [low, high]: two whole numbers with 1 ≤ low ≤ high, "
-            "not [2, 1]",
-        ),
-        (
-            "features.min_df=often",
-            "features.min_df must be a count ≥ 1 or a share in (0, 1], not 'often'",
-        ),
-        ("features.cues=maybe", "features.cues must be true or false, not 'maybe'"),
-        (
-            "features.tokenizer=spaces",
-            "features.tokenizer must be one of 'chars', 'jieba', 'rjieba', not 'spaces'",
-        ),
-        ("model.C=-1", "model.C must be a number > 0, not -1"),
-        ("model.max_iter=1.5", "model.max_iter must be a whole number ≥ 1, not 1.5"),
-        ("decoder.oof_folds=one", "decoder.oof_folds must be a whole number ≥ 2, not 'one'"),
-        ("seed=true", "seed must be a whole number ≥ 0, not True"),
-        (
-            "eval.schemes=[source,author]",
-            "eval.schemes must be a list, each item one of 'source', 'family', "
-            "not ['source', 'author']",
-        ),
-        (
-            "data.family_weights.personal=heavy",
-            "data.family_weights must be a number ≥ 0 for each family",
-        ),
-        ("~model.tol", "model.tol is missing"),
-    ],
-)
-def test_a_wrong_override_names_its_key_before_anything_runs(tmp_path, override, message) -> None:
-    cfg = tiny_config(tmp_path, extra=[override])
-    with pytest.raises(ValueError, match=rf"^bad config: .*{re.escape(message)}"):
-        train(cfg)
-    assert not (tmp_path / "mlflow.db").exists()  # no run: nothing ran
-    assert not (tmp_path / "model.zongjie").exists()
-
-
-def test_every_key_of_the_shipped_configs_passes_the_check() -> None:
-    from zongjie.config import check_config
-
-    from conftest import compose_config
-
-    for overrides in (
-        [],
-        ["data=seeds"],
-        ["data=prepared"],
-        ["model=linear_svc"],
-        ["model=complement_nb", "features=char"],
-    ):
-        check_config(compose_config(overrides))
-
-
 def test_the_same_config_gives_the_same_model_file_and_so_does_the_prepared_data(
     tmp_path, seed_documents
 ) -> None:
