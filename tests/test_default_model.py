@@ -1,7 +1,7 @@
 """The committed default model (models/zongjie.model) on short real snippets of each family of
 reports, with and without their headings.
 
-The expectations are the labels of the gold (../shared/ANNOTATION.md), never what a model
+The expectations are the labels of the gold (docs/labelling.md), never what a model
 happens to say: these tests measure the model that ships. Re-run them when the default model
 is replaced (`pytest -m default_model`). Each snippet is a few paragraphs copied, and some of
 them shortened, from the seeds or the shared corpora; the headless variant is the same
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.default_model
 S, P, L, N = "summary", "problem", "plan", None
 
 # (paragraph, gold label, is a heading). Headings carry the role of the part they open
-# (rule 1); titles, bylines, dates, salutations and empty formulas are null (rules 6, 8).
+# (docs/labelling.md §1); titles, bylines, dates, salutations and empty formulas are null
+# (§6, §8).
 SNIPPETS: dict[str, list[tuple[str, str | None, bool]]] = {
     # Seed 002, report 6: a town's cadre training (institutional work report).
     "institutional": [
@@ -77,7 +78,7 @@ SNIPPETS: dict[str, list[tuple[str, str | None, bool]]] = {
             S,
             False,
         ),
-        ("需求一、更新《个人征信授权书》的申请需求", S, False),  # rule 10: a list of work done
+        ("需求一、更新《个人征信授权书》的申请需求", S, False),  # §10: a list of work done
         ("需求二、生成合同支持合同生成背景需求", S, False),
         ("二、不足之处：", P, True),
         (

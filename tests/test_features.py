@@ -41,7 +41,7 @@ def test_cue_columns_follow_the_lexicon_groups() -> None:
 @pytest.mark.parametrize(
     ("paragraph", "cues"),
     [
-        # A heading naming its part (rule 1): its words count as heading words.
+        # A heading naming its part (docs/labelling.md §1): its words count as heading words.
         (
             "二、存在问题",
             {
@@ -51,12 +51,12 @@ def test_cue_columns_follow_the_lexicon_groups() -> None:
                 "heading": 1.0,
             },
         ),
-        # A lead-in of the plans (rule 2).
+        # A lead-in of the plans (docs/labelling.md §2).
         (
             "下半年，我局将重点做好以下几项工作：",
             {"cue_log_future": 1.386, "cue_share_future": 1.0, "lead_in_plan": 1.0},
         ),
-        # A salutation standing alone (rule 8).
+        # A salutation standing alone (docs/labelling.md §8).
         ("各位代表！", {"context_salutation": 1.0}),
         # An inline label naming a role (不足之处：…) is not a heading.
         (

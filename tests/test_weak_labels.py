@@ -189,8 +189,9 @@ def test_government_reports_get_every_role() -> None:
 
 
 def test_opening_and_closing_formulas_have_no_label() -> None:
-    # Rule 8: a formula with no content is null. The weak labeller gave the State Council
-    # reports' 现在，我代表国务院… its part's role (summary), 33 times, and the model learned it.
+    # docs/labelling.md §8: a formula with no content is null. The weak labeller gave the State
+    # Council reports' 现在，我代表国务院… its part's role (summary), 33 times, and the model
+    # learned it.
     paragraphs = [
         "2016年政府工作报告",
         "各位代表：",

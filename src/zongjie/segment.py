@@ -17,7 +17,7 @@ the source by text. Markdown keeps its markers (``## 二、计划``, ``- 完成�
   heading like ``三、下半年推进扫码办事工作打算`` or a paragraph that mentions 扫码 is kept;
 * scraper watermarks glued into the text (``范文top100``, ``公务员之家`` …, see `WATERMARKS`);
 * Markdown and HTML that is not text: the front matter of a blog post except its ``title:``
-  line (ANNOTATION rule 12), code blocks, HTML comments, lines of nothing but HTML tags,
+  line (docs/labelling.md §12), code blocks, HTML comments, lines of nothing but HTML tags,
   image links, horizontal rules and setext underlines, table borders (``|---|---|``,
   ``+---+---+``), a figure placeholder left by a lost image (``图3``) and an end marker
   (``--EOF``, ``（完）``).
@@ -35,7 +35,7 @@ Paragraph boundaries:
   spaces after a sentence or before a numbered item ends a paragraph, and a numbered heading
   glued to the end of a sentence (``…完成了任务。二、存在问题``) is its own paragraph;
 * a paragraph that a page break cut in two (the first part ends mid-sentence; page numbers,
-  chrome and/or a form feed sit between the parts) is joined back into one (ANNOTATION rule 7);
+  chrome and/or a form feed sit between the parts) is joined back into one (docs/labelling.md §7);
   a blank line ends a paragraph unless the paragraph stops at a comma, and a heading, a list
   item, a table row or an image always starts one;
 * in an indented block, a line indented deeper than the one that opened its paragraph
@@ -1112,8 +1112,8 @@ def segment_with_drops(text: str) -> tuple[list[str], list[tuple[str, str]]]:
     return paragraphs, drops
 
 
-# Openings of the untitled framing paragraph that starts a report (ANNOTATION.md, "Documents in
-# one file"), and the announcement that ends it (现将……总结如下:).
+# Openings of the untitled framing paragraph that starts a report
+# (docs/labelling.md#several-reports), and the announcement that ends it (现将……总结如下:).
 _FRAMING_OPENING = re.compile(
     r"^(?:近[几两三]?年来|[一半]年来|今年以来|[上下]半年以来|本学期|本年度|时间过得真快|转眼|光阴似箭"
     r"|根据|按照|为(?:了)?(?:深入|认真|全面|进一步)?(?:贯彻|落实|学习)"

@@ -1,10 +1,10 @@
 """Weak labels from document structure, for the State Council reports (`zongjie.dataset`).
 
-The weak labeller reads a report the way ANNOTATION.md describes it: headings carry the role of
-the part they open (存在的问题 → problem, 下步打算 / 工作要点 / 重点工作 → plan,
+The weak labeller reads a report the way docs/labelling.md describes it: headings carry the role
+of the part they open (§1: 存在的问题 → problem, 下步打算 / 工作要点 / 重点工作 → plan,
 工作回顾 → summary),
 lead-ins switch the role of their paragraph (我们也清醒认识到…, 但也存在…) or of the part they
-introduce (下半年,我局将重点做好以下几项工作:), and parts follow the order review → problems →
+introduce (§2: 下半年,我局将重点做好以下几项工作:), and parts follow the order review → problems →
 plans. `structural_roles` returns what structure alone decides (UNDECIDED where it cannot);
 `weak_labels` fills the gaps from cue words so any corpus becomes training data.
 """
@@ -95,7 +95,7 @@ _PLAN_FRAME = re.compile(
 )
 _FRAME_WORDS = re.compile(r"(?:思想|思路|要求|目标)(?:是|为)")
 
-# The closing paragraph of a report or of its review part (ANNOTATION.md rule 4) opens with a
+# The closing paragraph of a report or of its review part (docs/labelling.md §4) opens with a
 # look back; its label is its main point: problems admitted, or work to come.
 _CLOSING_OPENING = re.compile(
     r"^(?:总之|总的来看|总的来说|总的说来|总而言之|综上|同志们|尊敬的|过去的一年|一年来|半年来|回顾"
@@ -105,7 +105,7 @@ _FUTURE_FOCUS = re.compile(
     r"今后|将来|未来|展望|新的一年|新年|明年|下一步|下半年|我们将|我们要|要进一步"
 )
 # A paragraph that opens with a look back (过去一年…, 五年来…) and speaks of nothing to come and
-# of no shortcoming reports work done (ANNOTATION.md: the tense of what is reported decides),
+# of no shortcoming reports work done (docs/labelling.md §5: the time of what is reported decides),
 # even where it stands in a plan part: 过去的一年，外交工作取得新的重大成绩… closing the plans.
 _LOOK_BACK = re.compile(
     r"^(?:[(（][一二三四五六七八九十]{1,3}[)）])?(?:过去(?:的)?[一二三四五几]?年|[一二三四五几]年来|去年以来)"
@@ -130,16 +130,16 @@ _SENTENCE_END = re.compile(r"[。！？!?]+")
 
 
 def _is_formula(paragraph: str) -> bool:
-    """An opening or closing formula with no content (rule 8: 现在，我代表国务院，向大会报告政府
-    工作，请予审议…): one of the lexicon's formula patterns in a paragraph of at most two
-    sentences. A long paragraph that ends with 提出意见 has content of its own."""
+    """An opening or closing formula with no content (docs/labelling.md §8: 现在，我代表国务院，
+    向大会报告政府工作，请予审议…): one of the lexicon's formula patterns in a paragraph of at
+    most two sentences. A long paragraph that ends with 提出意见 has content of its own."""
     formula = default_lexicon().patterns["context_patterns"]["formula"]
     if not formula.search(paragraph):
         return False
     return len([s for s in _SENTENCE_END.split(paragraph) if s.strip()]) <= 2
 
 
-# Cue words by role (ANNOTATION.md's table). Used to fill what structure leaves open.
+# Cue words by role (docs/labelling.md#labels). Used to fill what structure leaves open.
 _CUES = {
     SUMMARY: re.compile(r"了|已|完成|共计|累计|获得|开展了|取得|实现了|达到|\d+月\d+日"),
     PROBLEM: re.compile(
@@ -275,7 +275,7 @@ def own_role(paragraph: str) -> str | None:
     """The role a paragraph's own words decide when it is read alone: a heading that names its
     part (二、存在问题 → problem), a lead-in (下半年,我局将重点做好以下几项工作: → plan;
     但也存在一些问题… → problem), a look-back whose main point is work to come or a shortcoming
-    (ANNOTATION.md rules 1, 2 and 4), or a statement of the targets or requirements of the
+    (docs/labelling.md §1, §2 and §4), or a statement of the targets or requirements of the
     work ahead (今年发展主要预期目标是:… → plan). None when the words leave it open."""
     role = structural_roles([paragraph], opening=UNDECIDED, starts=(0,))[0]
     if role == UNDECIDED and _states_plan_frame(paragraph):
