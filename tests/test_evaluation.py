@@ -3,11 +3,13 @@ on four tracks, and metrics per family with exact numbers on a hand-made example
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from zongjie.decoding import headless_indices
 from zongjie.document import Document
-from zongjie.evaluation import Predictions, evaluate, report, scores, splits
+from zongjie.evaluation import Predictions, evaluate, objective, report, scores, splits
 
 from conftest import ROOT
 
@@ -173,3 +175,18 @@ def test_parallel_evaluation_gives_the_same_predictions(seed_documents, tiny_mod
     one = evaluate(seed_documents, scheme_splits, lambda _: tiny_model, ROOT, n_jobs=1)
     two = evaluate(seed_documents, scheme_splits, lambda _: tiny_model, ROOT, n_jobs=2)
     assert one == two
+
+
+def test_objective_is_the_mean_of_the_family_means_of_its_tracks() -> None:
+    metrics = {
+        "family_isolated_family_mean_macro_f1": 0.5,
+        "family_document_family_mean_macro_f1": 0.9,
+        "family_raw_family_mean_macro_f1": 0.7,
+        "source_isolated_family_mean_macro_f1": 0.1,  # another scheme: not used
+        "family_isolated_personal_macro_f1": 0.0,  # one family alone: not used
+    }
+    assert objective(metrics, "family", ["isolated", "document"]) == pytest.approx(0.7)
+    assert objective(
+        metrics, "family", ["isolated", "document", "headless", "raw"]
+    ) == pytest.approx(0.7)
+    assert math.isnan(objective(metrics, "source", ["raw"]))

@@ -1,10 +1,9 @@
 """Training: the out-of-fold probabilities the CRF learns from, what each part is fitted on,
-the objective, and `train` / `train.py` end to end on tiny configs."""
+and `train` / `train.py` end to end on tiny configs."""
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from zongjie.dataset import write_prepared
 from zongjie.document import Document
 from zongjie.lexicon import default_lexicon
 from zongjie.persistence import load_model_file
-from zongjie.training import fit_model, objective, out_of_fold_proba, train
+from zongjie.training import fit_model, out_of_fold_proba, train
 
 from conftest import ROOT, TINY_OVERRIDES, alone, mini_config, tiny_config
 
@@ -37,19 +36,12 @@ def test_train_py_composes_the_config() -> None:
     assert "use_corpora: false" in result.stdout
 
 
-def test_objective_is_the_mean_of_the_family_means_of_its_tracks() -> None:
-    metrics = {
-        "family_isolated_family_mean_macro_f1": 0.5,
-        "family_document_family_mean_macro_f1": 0.9,
-        "family_raw_family_mean_macro_f1": 0.7,
-        "source_isolated_family_mean_macro_f1": 0.1,  # another scheme: not used
-        "family_isolated_personal_macro_f1": 0.0,  # one family alone: not used
-    }
-    assert objective(metrics, "family", ["isolated", "document"]) == pytest.approx(0.7)
-    assert objective(
-        metrics, "family", ["isolated", "document", "headless", "raw"]
-    ) == pytest.approx(0.7)
-    assert math.isnan(objective(metrics, "source", ["raw"]))
+def _documents() -> list[Document]:
+    groups = ["a", "a", "b", "c", "d", "e", "e"]
+    return [
+        Document(f"doc{i}", "personal", group, ("完成了。", "经费不足。"), ("summary", "problem"))
+        for i, group in enumerate(groups)
+    ]
 
 
 class _Scorer:
@@ -60,14 +52,6 @@ class _Scorer:
 
     def proba(self, paragraphs, lexicon) -> np.ndarray:
         return np.full((len(paragraphs), 3), float(self.number))
-
-
-def _documents() -> list[Document]:
-    groups = ["a", "a", "b", "c", "d", "e", "e"]
-    return [
-        Document(f"doc{i}", "personal", group, ("完成了。", "经费不足。"), ("summary", "problem"))
-        for i, group in enumerate(groups)
-    ]
 
 
 def test_out_of_fold_probabilities_come_from_a_classifier_that_never_saw_the_group(

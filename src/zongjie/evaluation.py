@@ -25,7 +25,7 @@ paragraph that the model calls ``null`` (no content) is wrong, like any other mi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +40,7 @@ __all__ = [
     "TRACKS",
     "Predictions",
     "evaluate",
+    "objective",
     "report",
     "scores",
     "splits",
@@ -238,3 +239,14 @@ def evaluate(
     for part in parts:
         result.extend(part)
     return result
+
+
+def objective(metrics: Mapping[str, float], scheme: str, tracks: Sequence[str]) -> float:
+    """Mean macro-F1 of `scheme` over `tracks`, each family counted equally (each track's
+    family mean): what sweeps and the search maximise."""
+    values = [
+        metrics[key]
+        for track in tracks
+        if (key := f"{scheme}_{track}_family_mean_macro_f1") in metrics
+    ]
+    return float(np.mean(values)) if values else float("nan")

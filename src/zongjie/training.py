@@ -23,14 +23,14 @@ from zongjie.config import check_config
 from zongjie.dataset import load_documents
 from zongjie.decoding import fit_sequence_model
 from zongjie.document import Document
-from zongjie.evaluation import Predictions, evaluate, splits
+from zongjie.evaluation import Predictions, evaluate, objective, splits
 from zongjie.inference import LinearScorer
 from zongjie.lexicon import Lexicon, default_lexicon, read_lexicon
 from zongjie.model import Model
 from zongjie.persistence import config_hash, save_model
 from zongjie.text import token_cache
 
-__all__ = ["fit_model", "objective", "out_of_fold_proba", "train"]
+__all__ = ["fit_model", "out_of_fold_proba", "train"]
 
 log = logging.getLogger(__name__)
 
@@ -208,17 +208,6 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
-
-
-def objective(metrics: Mapping[str, float], scheme: str, tracks: Sequence[str]) -> float:
-    """Mean macro-F1 of `scheme` over `tracks`, each family counted equally (each track's
-    family mean): what sweeps and the search maximise."""
-    values = [
-        metrics[key]
-        for track in tracks
-        if (key := f"{scheme}_{track}_family_mean_macro_f1") in metrics
-    ]
-    return float(np.mean(values)) if values else float("nan")
 
 
 def _fitter(cfg: DictConfig, lexicon: Lexicon) -> Any:
