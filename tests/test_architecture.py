@@ -13,7 +13,7 @@ PACKAGE = ROOT / "src" / "zongjie"
 # Lower layers never import higher ones; a module may import its own layer's modules (the
 # graph stays acyclic, checked below).
 LAYERS: list[tuple[str, ...]] = [
-    ("document", "lexicon", "text", "parallel", "version"),  # what every step shares
+    ("document", "lexicon", "text", "parallel", "version", "checks"),  # what every step shares
     ("segment",),  # raw text → paragraphs
     ("structure",),  # paragraphs → their form and outline
     ("weak_labels", "dataset"),  # → labelled documents

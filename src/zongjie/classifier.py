@@ -14,14 +14,34 @@ from typing import Any
 
 import numpy as np
 
+from zongjie.checks import Check, integer, number, one_of, optional
 from zongjie.document import LABELS
 from zongjie.features import CueFeatures, WordTfidf, build_paragraph_features
 from zongjie.inference import LinearScorer
 from zongjie.lexicon import Lexicon
 
-__all__ = ["CLASSIFIERS", "fit_paragraph_classifier"]
+__all__ = ["CLASSIFIERS", "PARAMETERS", "fit_paragraph_classifier"]
 
-CLASSIFIERS = ("logreg", "complement_nb", "linear_svc")
+# Each classifier's settings (conf/model/<name>.yaml) and what each must be: `zongjie.config`
+# checks them before anything runs, `_estimator` reads them. A new classifier is an entry here,
+# its branches in `_estimator` and `_export`, and its YAML file.
+PARAMETERS: dict[str, dict[str, Check]] = {
+    "logreg": {
+        "C": number(strict=True),
+        "class_weight": optional(one_of("balanced")),
+        "solver": one_of("lbfgs", "newton-cg", "newton-cholesky", "sag", "saga"),
+        "tol": number(strict=True),
+        "max_iter": integer(1),
+    },
+    "complement_nb": {"alpha": number()},
+    "linear_svc": {
+        "C": number(strict=True),
+        "class_weight": optional(one_of("balanced")),
+        "tol": number(strict=True),
+        "calibration_folds": integer(2),
+    },
+}
+CLASSIFIERS = tuple(PARAMETERS)
 
 
 def _estimator(params: Mapping[str, Any], seed: int, labels: Sequence[str]) -> Any:

@@ -5,86 +5,33 @@ naming the key, instead of deep inside a fit minutes later.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from zongjie.checks import (
+    Check,
+    boolean,
+    integer,
+    is_int,
+    is_number,
+    list_of,
+    number,
+    one_of,
+    optional,
+    text,
+)
 from zongjie.document import FAMILIES
 
 __all__ = ["check_config"]
-
-# A check takes a value and returns None when it fits, else what the key must be.
-Check = Callable[[Any], str | None]
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def boolean(value: Any) -> str | None:
-    return None if isinstance(value, bool) else "true or false"
-
-
-def text(value: Any) -> str | None:
-    return None if isinstance(value, str) and value else "a non-empty string"
-
-
-def optional(check: Check) -> Check:
-    def optional_check(value: Any) -> str | None:
-        return None if value is None else (f"null or {what}" if (what := check(value)) else None)
-
-    return optional_check
-
-
-def integer(low: int | None = None) -> Check:
-    def integer_check(value: Any) -> str | None:
-        if _is_int(value) and (low is None or value >= low):
-            return None
-        return "a whole number" + (f" ≥ {low}" if low is not None else "")
-
-    return integer_check
-
-
-def number(low: float = 0.0, strict: bool = False) -> Check:
-    def number_check(value: Any) -> str | None:
-        if _is_number(value) and (value > low if strict else value >= low):
-            return None
-        return f"a number {'>' if strict else '≥'} {low:g}"
-
-    return number_check
-
-
-def one_of(*choices: Any) -> Check:
-    def one_of_check(value: Any) -> str | None:
-        return None if value in choices else f"one of {', '.join(map(repr, choices))}"
-
-    return one_of_check
-
-
-def list_of(check: Check, allowed: tuple[Any, ...] | None = None) -> Check:
-    def list_check(value: Any) -> str | None:
-        if (
-            isinstance(value, list)
-            and not any(check(item) for item in value)
-            and (allowed is None or all(item in allowed for item in value))
-        ):
-            return None
-        items = f"one of {', '.join(map(repr, allowed))}" if allowed else check(None)
-        return f"a list, each item {items}"
-
-    return list_check
 
 
 def ngram_range(value: Any) -> str | None:
     if (
         isinstance(value, list)
         and len(value) == 2
-        and all(_is_int(n) for n in value)
+        and all(is_int(n) for n in value)
         and 1 <= value[0] <= value[1]
     ):
         return None
@@ -92,7 +39,7 @@ def ngram_range(value: Any) -> str | None:
 
 
 def document_frequency(value: Any) -> str | None:
-    if _is_int(value) and value >= 1:
+    if is_int(value) and value >= 1:
         return None
     if isinstance(value, float) and 0.0 < value <= 1.0:
         return None
@@ -103,7 +50,7 @@ def family_weights(value: Any) -> str | None:
     if (
         isinstance(value, dict)
         and set(value) >= set(FAMILIES)
-        and all(_is_number(w) and w >= 0 for w in value.values())
+        and all(is_number(w) and w >= 0 for w in value.values())
     ):
         return None
     return f"a number ≥ 0 for each family ({', '.join(FAMILIES)})"
@@ -122,7 +69,7 @@ def _tokenizers() -> tuple[str, ...]:
 
 
 def _checks(config: Mapping[str, Any]) -> dict[str, Check]:
-    from zongjie.classifier import CLASSIFIERS
+    from zongjie.classifier import CLASSIFIERS, PARAMETERS
     from zongjie.evaluation import SCHEMES, TRACKS
 
     tokenizers = _tokenizers()
@@ -173,18 +120,10 @@ def _checks(config: Mapping[str, Any]) -> dict[str, Check]:
         "mlflow.registered_model": text,
         "mlflow.register_best": boolean,
     }
-    # The classifier's own settings: those of the one chosen.
+    # The classifier's own settings, as its module declares them: those of the one chosen.
     model = _get(config, "model.name")
-    if model in ("logreg", "linear_svc"):
-        checks["model.C"] = number(strict=True)
-        checks["model.class_weight"] = optional(one_of("balanced"))
-        checks["model.tol"] = number(strict=True)
-    if model == "logreg":
-        checks["model.max_iter"] = integer(1)
-    if model == "linear_svc":
-        checks["model.calibration_folds"] = integer(2)
-    if model == "complement_nb":
-        checks["model.alpha"] = number()
+    for key, check in PARAMETERS.get(model, {}).items():
+        checks[f"model.{key}"] = check
     return checks
 
 
