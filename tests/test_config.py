@@ -48,6 +48,32 @@ def test_every_option_composes_and_passes_the_check(option: str) -> None:
     assert {key: composed[key] for key in own} == own
 
 
+def _leaves(node: dict, prefix: str = "") -> list[str]:
+    # Mappings whose keys are data (folders, families) are one value each.
+    return [
+        leaf
+        for key, value in node.items()
+        for leaf in (
+            _leaves(value, f"{prefix}{key}.")
+            if isinstance(value, dict) and key not in ("gold_corpora", "family_weights")
+            else [f"{prefix}{key}"]
+        )
+    ]
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+def test_every_key_of_every_option_is_checked(option: str) -> None:
+    """The check reads the config strictly: no key goes unchecked, and none it reads is
+    missing (hydra's own and the search's settings aside)."""
+    from omegaconf import OmegaConf
+
+    from zongjie.config import checked_keys
+
+    config = OmegaConf.to_container(compose_config([option]), resolve=True)
+    config.pop("hydra", None)
+    assert sorted(_leaves(config)) == sorted(checked_keys(config))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("option", OPTIONS)
 def test_every_option_fits_a_model_that_predicts(option: str, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from zongjie.checks import (
 )
 from zongjie.document import FAMILIES
 
-__all__ = ["check_config"]
+__all__ = ["check_config", "checked_keys"]
 
 
 def ngram_range(value: Any) -> str | None:
@@ -86,6 +86,7 @@ def _checks(config: Mapping[str, Any]) -> dict[str, Check]:
         "data.national.max_year": integer(),
         "data.family_weights": family_weights,
         "data.prepared_path": optional(text),
+        "features.kind": text,  # the feature set's name (word, char), recorded with the model
         "features.tokenizer": one_of(*tokenizers),
         "features.ngram_range": ngram_range,
         "features.min_df": document_frequency,
@@ -96,6 +97,7 @@ def _checks(config: Mapping[str, Any]) -> dict[str, Check]:
         "features.cues": boolean,
         "features.lexicon": optional(text),
         "model.name": one_of(*CLASSIFIERS),
+        "decoder.name": one_of("crf"),
         "decoder.c1": number(),
         "decoder.c2": number(),
         "decoder.max_iterations": integer(1),
@@ -103,6 +105,7 @@ def _checks(config: Mapping[str, Any]) -> dict[str, Check]:
         "decoder.headless_copies": boolean,
         "decoder.weak_documents": integer(0),
         "decoder.words": optional(one_of(*tokenizers)),
+        "decoder.word_value": number(strict=True),
         "decoder.oof_folds": integer(2),
         "eval.enabled": boolean,
         "eval.schemes": list_of(text, SCHEMES),
@@ -137,6 +140,12 @@ def _get(config: Mapping[str, Any], key: str) -> Any:
             return _MISSING
         value = value[part]
     return value
+
+
+def checked_keys(config: Mapping[str, Any]) -> list[str]:
+    """The keys `check_config` checks in `config` (a plain composed config): every key the
+    training reads."""
+    return list(_checks(config))
 
 
 def check_config(cfg: DictConfig | Mapping[str, Any]) -> None:
