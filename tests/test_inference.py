@@ -6,45 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from zongjie.document import LABELS
 from zongjie.inference import STATES, CrfTables, LinearScorer
 from zongjie.lexicon import default_lexicon
-from zongjie.text import TOKENIZERS, normalize
-from zongjie.vocabulary import WordTable, word_tfidf
+from zongjie.vocabulary import WordTable
 
-TRAIN = [
-    "上半年共完成培训120人次,新建校舍3处。",
-    "全年累计投入资金500万元,完成了目标任务。",
-    "培训形式单一,针对性不强,仍有待改进。",
-    "部分学校师资力量薄弱,发展不平衡。",
-    "下半年将进一步加强领导,力争完成全年任务。",
-    "明年要确保各项工作落到实处。",
-    "二、存在问题",
-    "三、下步打算",
-]
-# Unknown words, repeats, stop words only, and text with no token at all.
-TEST = [*TRAIN, "培训培训培训,完成完成。", "的和与", "🙂", "Python 和 Rust 的学习计划", "完成"]
-
-
-def _vectorizer(tokenizer: str, **settings) -> TfidfVectorizer:
-    return TfidfVectorizer(
-        preprocessor=normalize,
-        tokenizer=TOKENIZERS[tokenizer],
-        token_pattern=None,
-        lowercase=False,
-        dtype=np.float32,
-        **settings,
-    ).fit(TRAIN)
-
-
-def _dense(table: WordTable, texts: list[str]) -> np.ndarray:
-    rows, columns, values = word_tfidf(table, texts)
-    return sparse.csr_matrix(
-        (values, (rows, columns)), shape=(len(texts), table.n_features)
-    ).toarray()
+from test_vocabulary import TEST, _dense, _vectorizer
 
 
 def _scorer(kind: str = "softmax", folds: int = 1) -> LinearScorer:
