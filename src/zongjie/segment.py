@@ -270,6 +270,11 @@ def _ends_sentence(text: str) -> bool:
 def is_heading(paragraph: str) -> bool:
     """A section heading: short, and not a sentence (no sentence-final punctuation).
 
+    This is the segmenter's test of a line (a heading ends the paragraph before it and is never
+    joined to the next), made on raw text before any lexicon is at hand; the weak labeller and
+    the HTML view read it too. What the model sees of a paragraph's form, numbering styles and
+    all, is `zongjie.structure.shape`, from the lexicon the model was trained with.
+
     Numbered headings may be long and contain commas (``一、坚持以……为目标,高水平……``);
     an unnumbered line must be short to count, so that a title or a cut sentence is not one.
     """
