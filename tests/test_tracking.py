@@ -4,6 +4,7 @@ sweeps as one parent run; the best run registered once; failures recorded."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -39,6 +40,41 @@ def test_the_config_is_flattened_into_params() -> None:
         "seed": "42",
     }
     assert len(_flatten({"long": "x" * 7000})["long"]) == 6000
+
+
+def test_a_logged_model_requires_the_declared_dependencies_pinned() -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    from zongjie.tracking import _requirements
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = [
+        re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0] for r in declared["project"]["dependencies"]
+    ]
+    assert _requirements() == [f"{name}=={version(name)}" for name in names]
+
+
+def test_without_package_metadata_no_model_is_logged_with_guessed_requirements(
+    tmp_path, monkeypatch
+) -> None:
+    # It used to fall back on a list of its own (scikit-learn, jieba, numpy, scipy, joblib),
+    # which pyproject.toml no longer declared (numpy, rjieba).
+    import importlib.metadata
+
+    from zongjie.tracking import _requirements, open_run
+
+    def missing(name: str):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "requires", missing)
+    with pytest.raises(RuntimeError, match=r"^zongjie is not installed \(no package metadata\)"):
+        _requirements()
+    # A training that would log a model stops before it starts, not after it has trained.
+    cfg = compose_config([f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}"])
+    with pytest.raises(RuntimeError, match=r"^zongjie is not installed"):
+        open_run(cfg, None)
+    assert not (tmp_path / "mlflow.db").exists()
 
 
 @pytest.mark.slow

@@ -251,9 +251,13 @@ class OpenRun:
 def open_run(cfg: DictConfig, sweep: Sweep | None) -> OpenRun:
     """Open the training's run, as the training starts: the active MLflow run until `close_run`
     (a child of the sweep's parent run when `sweep` is given), with the config as params and
-    ``config.yaml``. First the store is prepared and this host's dead runs ended."""
+    ``config.yaml``. First the store is prepared and this host's dead runs ended. Raises
+    RuntimeError at once when a model is to be logged and zongjie is not installed
+    (`_requirements`)."""
     import mlflow
 
+    if cfg.mlflow.log_model and cfg.output.save_model:
+        _requirements()  # a model that could not be logged fails now, not after the training
     _quiet_mlflow()
     prepare_store(cfg.mlflow.tracking_uri)
     mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
@@ -397,14 +401,20 @@ def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 def _requirements() -> list[str]:
     """The package's runtime dependencies (what `predict` needs), pinned to the installed
-    versions, so the logged model's environment follows pyproject.toml."""
+    versions, so the logged model's environment follows pyproject.toml. They are read from the
+    installed package's metadata, pyproject.toml's own record: zongjie run from a source tree
+    it was not installed from has none, and then a model is not logged with a guessed list."""
     import re
     from importlib.metadata import PackageNotFoundError, requires, version
 
     try:
         declared = [r for r in requires("zongjie") or [] if "extra ==" not in r]
     except PackageNotFoundError:
-        declared = ["scikit-learn", "jieba", "numpy", "scipy", "joblib"]
+        raise RuntimeError(
+            "zongjie is not installed (no package metadata), so the requirements of the model "
+            "to log are unknown: install it (make setup, or pip install -e .), or set "
+            "mlflow.log_model=false"
+        ) from None
     names = [re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0] for requirement in declared]
     return [f"{name}=={version(name)}" for name in names]
 
