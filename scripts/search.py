@@ -5,7 +5,8 @@ python scripts/search.py [search.n_trials=20] [data=seeds decoder.oof_folds=2 â€
 
 hydra-optuna-sweeper would be the Hydra way, but it pins optuna<3, so Optuna is driven here
 directly: each trial composes the config with its overrides, exactly as `python train.py KEY=VALUE`
-would, and runs `zongjie.training.train`. Trials share one MLflow parent run; the objective is the
+would, and runs `zongjie.training.train`. Trials are runs nested under one MLflow parent run, opened
+here, as a `train.py -m` sweep's jobs are under the one its callback opens; the objective is the
 metric ``objective`` (see eval.objective). Trial 0 is the composed config. At the end the best
 trial's config is trained in full (both evaluation schemes, model logged), its run registered as
 the ``zongjie`` model (unless its model file is byte for byte the latest version's), and its
@@ -26,7 +27,7 @@ import yaml
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
 
-from zongjie.tracking import Sweep, register_best
+from zongjie.tracking import Sweep, close_sweep, open_sweep, register_best
 from zongjie.training import MODEL_NAME, train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,14 +141,36 @@ def main(argv: list[str]) -> None:
     base = _compose(overrides)
     stamp = time.strftime("%Y-%m-%d_%H-%M-%S")
     folder = ROOT / "multirun" / f"search-{stamp}"
-    sweep_id = str(folder)
+    uri = base.mlflow.tracking_uri
+    # One parent run; every trial's run, and the best config's, is started under it, as the
+    # jobs of a `python train.py -m` sweep are (zongjie.tracking.SweepCallback).
+    parent = open_sweep(uri, base.mlflow.experiment, str(folder), f"search {stamp}")
+    try:
+        cfg = _search(overrides, settings, base, folder, parent)
+    except BaseException as error:
+        status = "FAILED" if isinstance(error, Exception) else "KILLED"
+        close_sweep(uri, parent, status, f"{type(error).__name__}: {error}")
+        raise
+    close_sweep(uri, parent)
+    version = register_best(
+        uri, cfg.mlflow.experiment, cfg.mlflow.registered_model, parent_run_id=parent
+    )
+    # The version the registry now serves: a new one, or the latest when it holds the very
+    # same model file (register_best does not register a duplicate).
+    print(f"models:/{version.name}/latest is version {version.version} (run {version.run_id})")
+
+
+def _search(
+    overrides: list[str], settings: DictConfig, base: DictConfig, folder: Path, parent: str
+) -> DictConfig:
+    """The trials, then the best trial's config trained in full; returns that config."""
 
     def objective(trial: optuna.Trial) -> float:
         choices = suggest(trial)
         trial.set_user_attr("overrides", choices)
         log.info("trial %d: %s", trial.number, " ".join(choices))
         cfg = _compose([*overrides, *settings.trial_overrides, *choices])
-        sweep = Sweep(id=sweep_id, name=f"search {stamp}", job=trial.number)
+        sweep = Sweep(id=str(folder), parent_run_id=parent, job=trial.number)
         return train(cfg, sweep=sweep)["objective"]
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -170,7 +193,7 @@ def main(argv: list[str]) -> None:
     print(f"best: trial {best.number}, objective {best.value:.4f}")
     print("best overrides: " + " ".join(best.user_attrs["overrides"]))
 
-    # The best config, in full: every scheme, the model logged, the card, then the registry.
+    # The best config, in full: every scheme, the model logged, the card.
     cfg = _compose(
         [
             *overrides,
@@ -178,13 +201,8 @@ def main(argv: list[str]) -> None:
             f"output.model_path={folder / Path(base.output.model_path or MODEL_NAME).name}",
         ]
     )
-    train(cfg, sweep=Sweep(id=sweep_id, name=f"search {stamp}", job=len(study.trials)))
-    version = register_best(
-        cfg.mlflow.tracking_uri, cfg.mlflow.experiment, cfg.mlflow.registered_model, sweep_id
-    )
-    # The version the registry now serves: a new one, or the latest when it holds the very
-    # same model file (register_best does not register a duplicate).
-    print(f"models:/{version.name}/latest is version {version.version} (run {version.run_id})")
+    train(cfg, sweep=Sweep(id=str(folder), parent_run_id=parent, job=len(study.trials)))
+    return cfg
 
 
 if __name__ == "__main__":
