@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -81,39 +82,41 @@ def test_register_without_runs_says_so(tmp_path) -> None:
 # --------------------------------------------------------------------------------- search
 
 
-def _space() -> dict:
-    return OmegaConf.to_container(compose_config(["+search=optuna"]).search.space)
+def _trials(count: int, cfg=None) -> list[tuple[optuna.Trial, list[str]]]:
+    """`count` trials of a random search, each with the overrides `search.suggest` made of it;
+    trial 0 is `cfg`'s defaults, as the search enqueues them."""
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    if cfg is not None:
+        study.enqueue_trial(search.defaults_of(cfg))
+    trials = []
+    for _ in range(count):
+        trial = study.ask()
+        trials.append((trial, search.suggest(trial)))
+        study.tell(trial, 0.0)
+    return trials
 
 
 def test_every_searched_key_is_a_config_key() -> None:
-    cfg = compose_config([])
-    for key in _space():
-        if key != "model":
-            assert OmegaConf.select(cfg, key, default="absent") != "absent" or key.startswith(
-                "model."
-            ), key
-    for model in ("logreg", "linear_svc", "complement_nb"):
-        chosen = compose_config([f"model={model}"])
-        for key, spec in _space().items():
-            allowed = (spec.get("if") or {}).get("model")
-            if key.startswith("model.") and (allowed is None or model in allowed):
-                assert OmegaConf.select(chosen, key, default="absent") != "absent", (model, key)
+    trials = _trials(40)
+    seen = {key for trial, _ in trials for key in trial.params}
+    assert {"model.C", "model.alpha", "model.class_weight", "decoder.word_value"} <= seen
+    for trial, _ in trials:
+        chosen = compose_config([f"model={trial.params['model']}"])
+        for key in trial.params:
+            if key != "model":
+                assert OmegaConf.select(chosen, key, default="absent") != "absent", key
 
 
 def test_the_space_becomes_overrides_hydra_accepts() -> None:
-    space = _space()
-    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
-    for _ in range(12):
-        trial = study.ask()
-        overrides = search.suggest(trial, space)
+    for trial, overrides in _trials(12):
         cfg = compose_config(overrides)  # raises if an override does not fit the config
         model = cfg.model.name
         assert ("model.C" in trial.params) == (model in ("logreg", "linear_svc"))
         assert ("model.alpha" in trial.params) == (model == "complement_nb")
+        assert ("decoder.word_value" in trial.params) == (cfg.decoder.words is not None)
         assert cfg.decoder.c2 == pytest.approx(float(trial.params["decoder.c2"]), rel=1e-3)
         weight = float(trial.params["data.family_weights.national_gov"])
         assert cfg.data.family_weights.national_gov == pytest.approx(weight, rel=1e-3)
-        study.tell(trial, 0.0)
 
 
 def test_values_read_back_by_hydra() -> None:
@@ -127,10 +130,20 @@ def test_values_read_back_by_hydra() -> None:
     assert cfg.decoder.words is None
 
 
-def test_trial_zero_is_the_default() -> None:
-    cfg = compose_config([])
-    defaults = search.defaults_of(cfg, _space())
-    assert defaults == {
+@pytest.mark.parametrize(
+    "overrides", [[], ["model=complement_nb", "decoder.words=null"], ["model=linear_svc"]]
+)
+def test_trial_zero_is_the_composed_config(overrides) -> None:
+    # The search enqueues the composed config's values of the keys `suggest` sets: trial 0's
+    # overrides give back that config, whatever the command line composed.
+    cfg = compose_config(overrides)
+    (trial, chosen), *_ = _trials(2, cfg)
+    assert trial.params == search.defaults_of(cfg)
+    assert OmegaConf.to_container(compose_config(chosen)) == OmegaConf.to_container(cfg)
+
+
+def test_trial_zero_of_the_default_config() -> None:
+    assert search.defaults_of(compose_config([])) == {
         "model": "logreg",
         "model.C": 4.0,
         "model.class_weight": "balanced",
@@ -147,6 +160,9 @@ def test_trial_zero_is_the_default() -> None:
         "decoder.headless_copies": True,
         "data.family_weights.national_gov": 0.5,
     }
+    # A default that is not one of its key's choices could not be trial 0: it says so.
+    with pytest.raises(ValueError, match=r"features.ngram_range=\[1, 4\] is not one of"):
+        search.defaults_of(compose_config(["features.ngram_range=[1,4]"]))
 
 
 def test_trials_evaluate_the_objectives_scheme_only() -> None:
@@ -174,8 +190,6 @@ def test_a_tiny_search_registers_its_best(tmp_path) -> None:
     result = subprocess.run(
         [
             *(sys.executable, "scripts/search.py", "search.n_trials=2"),
-            # linear_svc cannot be calibrated on folds of so few problem paragraphs
-            "search.space.model.choices=[logreg,complement_nb]",
             *overrides,
         ],
         cwd=ROOT,
@@ -187,10 +201,26 @@ def test_a_tiny_search_registers_its_best(tmp_path) -> None:
     assert "best overrides:" in result.stdout and "trials; default objective" in result.stdout
     mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
     runs = mlflow.search_runs(experiment_names=["zongjie"], output_format="list")
-    roles = sorted(r.data.tags.get("zongjie.role") for r in runs)
-    assert roles == ["job"] * 3 + ["sweep"]  # two trials, the best in full, the parent
+    # One parent run, opened by the script; the two trials and the best config trained in full
+    # nested under it.
+    (parent,) = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    jobs = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert {r.data.tags["mlflow.parentRunId"] for r in jobs} == {parent.info.run_id}
+    assert len(jobs) == 3
+    # A trial that draws linear_svc (trial 1 does, with the sampler's seed) fails: it cannot be
+    # calibrated on folds of so few problem paragraphs. Its run is FAILED; the search goes on.
+    for run in jobs:
+        assert run.info.status == "FINISHED" or (
+            run.info.status == "FAILED" and run.data.params["model.name"] == "linear_svc"
+        ), run.info.run_name
+    assert parent.data.tags["zongjie.role"] == "sweep" and parent.info.run_name.startswith(
+        "search "
+    )
+    assert parent.info.status == "FINISHED" and parent.data.tags["jobs"] == "3"
+    assert parent.data.tags["zongjie.host"] == socket.gethostname()
     versions = mlflow.MlflowClient().search_model_versions("name = 'zongjie'")
-    assert len(versions) == 1
+    (full,) = [r for r in jobs if r.data.tags.get("zongjie.model") == "logged"]
+    assert [v.run_id for v in versions] == [full.info.run_id]
     for folder in set((ROOT / "multirun").glob("search-*")) - before:
         shutil.rmtree(folder)  # the best trial's model, trained in full
 

@@ -1,9 +1,11 @@
 """MLflow tracking: one run per training with its config, metrics, reports and pyfunc model;
-sweeps as one parent run; the best run registered once; failures recorded."""
+sweeps as one parent run with the jobs' runs nested under it; the best run registered once;
+failures recorded, a killed run or sweep ended."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -39,6 +41,41 @@ def test_the_config_is_flattened_into_params() -> None:
         "seed": "42",
     }
     assert len(_flatten({"long": "x" * 7000})["long"]) == 6000
+
+
+def test_a_logged_model_requires_the_declared_dependencies_pinned() -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    from zongjie.tracking import _requirements
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = [
+        re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0] for r in declared["project"]["dependencies"]
+    ]
+    assert _requirements() == [f"{name}=={version(name)}" for name in names]
+
+
+def test_without_package_metadata_no_model_is_logged_with_guessed_requirements(
+    tmp_path, monkeypatch
+) -> None:
+    # It used to fall back on a list of its own (scikit-learn, jieba, numpy, scipy, joblib),
+    # which pyproject.toml no longer declared (numpy, rjieba).
+    import importlib.metadata
+
+    from zongjie.tracking import _requirements, open_run
+
+    def missing(name: str):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "requires", missing)
+    with pytest.raises(RuntimeError, match=r"^zongjie is not installed \(no package metadata\)"):
+        _requirements()
+    # A training that would log a model stops before it starts, not after it has trained.
+    cfg = compose_config([f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}"])
+    with pytest.raises(RuntimeError, match=r"^zongjie is not installed"):
+        open_run(cfg, None)
+    assert not (tmp_path / "mlflow.db").exists()
 
 
 @pytest.mark.slow
@@ -104,7 +141,7 @@ def test_the_same_model_file_is_not_registered_twice(tmp_path) -> None:
 
     import mlflow
 
-    from zongjie.tracking import MODEL_HASH_TAG, Sweep
+    from zongjie.tracking import MODEL_HASH_TAG, Sweep, close_sweep, open_sweep
     from zongjie.training import train
 
     cfg = mini_config(tmp_path)
@@ -127,13 +164,34 @@ def test_the_same_model_file_is_not_registered_twice(tmp_path) -> None:
     assert [str(v.version) for v in client.search_model_versions("name = 'zongjie'")] == ["1"]
     # A different model (complement naive Bayes, in a sweep of its own) is a new version.
     other = mini_config(tmp_path, extra=["model=complement_nb"])
-    train(other, sweep=Sweep(id="other", name="other"))
+    parent = open_sweep(uri, "test", "other", "other")
+    train(other, sweep=Sweep(id="other", parent_run_id=parent))
+    close_sweep(uri, parent)
     assert hashlib.sha256(model_file.read_bytes()).hexdigest() != digest
-    third = register_best(uri, "test", "zongjie", sweep_id="other")
+    third = register_best(uri, "test", "zongjie", parent_run_id=parent)
     assert str(third.version) == "2" and third.run_id not in {run.info.run_id for run in runs}
     assert client.get_model_version("zongjie", "2").tags[MODEL_HASH_TAG] == (
         hashlib.sha256(model_file.read_bytes()).hexdigest()
     )
+
+
+def _sweep(tmp_path: Path, overrides: list[str]) -> tuple[subprocess.Popen, str, str]:
+    """`python train.py -m` with `overrides`, its sweep folder `tmp_path/multirun`: the process
+    (ended), its stdout and stderr."""
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "train.py", "-m"),
+            *TINY_OVERRIDES,
+            *overrides,
+            f"hydra.sweep.dir={tmp_path / 'multirun'}",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stdout, stderr = process.communicate(timeout=600)
+    return process, stdout, stderr
 
 
 @pytest.mark.slow
@@ -143,24 +201,17 @@ def test_a_sweep_is_one_parent_run_and_registers_its_best(tmp_path) -> None:
     before = DEFAULT_MODEL.read_bytes()
     cfg = mini_config(tmp_path)  # writes the four reports' gold file
     uri = cfg.mlflow.tracking_uri
-    result = subprocess.run(
+    process, _, stderr = _sweep(
+        tmp_path,
         [
-            *(sys.executable, "train.py", "-m", "model=logreg,complement_nb"),
-            *TINY_OVERRIDES,
-            *(
-                f"data.seeds_gold={cfg.data.seeds_gold}",
-                "eval.schemes=[source]",
-                "eval.objective.scheme=source",
-            ),
+            "model=logreg,complement_nb",
+            f"data.seeds_gold={cfg.data.seeds_gold}",
+            "eval.schemes=[source]",
+            "eval.objective.scheme=source",
             f"mlflow.tracking_uri={uri}",
-            f"hydra.sweep.dir={tmp_path / 'multirun'}",
         ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert process.returncode == 0, stderr[-3000:]
     # Each job wrote its model into its own folder, never over the default model.
     for job in ("0", "1"):
         assert (tmp_path / "multirun" / job / DEFAULT_MODEL.name).is_file()
@@ -168,17 +219,154 @@ def test_a_sweep_is_one_parent_run_and_registers_its_best(tmp_path) -> None:
 
     mlflow.set_tracking_uri(uri)
     runs = mlflow.search_runs(experiment_names=["zongjie"], output_format="list")
-    parents = [r for r in runs if r.data.tags.get("zongjie.role") == "sweep"]
-    jobs = [r for r in runs if r.data.tags.get("zongjie.role") == "job"]
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    jobs = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
     assert len(parents) == 1 and len(jobs) == 2
     (parent,) = parents
-    assert {r.data.tags["mlflow.parentRunId"] for r in jobs} == {parent.info.run_id}
+    # The callback opened it as the sweep started, and handed its id to the jobs in the
+    # sweep's folder; MLflow nested each job's run under it.
+    parent_id = parent.info.run_id
+    assert (tmp_path / "multirun" / "mlflow_parent_run_id").read_text().strip() == parent_id
+    assert parent.info.run_name == "sweep multirun"
+    assert parent.data.tags["zongjie.role"] == "sweep"
+    assert parent.data.tags["zongjie.sweep"] == str(tmp_path / "multirun")
+    assert parent.data.tags["zongjie.pid"] == str(process.pid)
+    assert parent.data.tags["zongjie.host"] == socket.gethostname()
+    assert {r.data.tags["mlflow.parentRunId"] for r in jobs} == {parent_id}
+    assert {r.data.tags["zongjie.role"] for r in jobs} == {"job"}
+    assert {r.info.status for r in jobs} == {"FINISHED"}
     assert {r.data.params["model.name"] for r in jobs} == {"logreg", "complement_nb"}
+    # Ended by the callback when the sweep ended, with its best job.
     best = max(jobs, key=lambda r: r.data.metrics["objective"])
+    assert parent.info.status == "FINISHED" and parent.info.end_time is not None
     assert parent.data.metrics["best_objective"] == pytest.approx(best.data.metrics["objective"])
-    assert parent.data.tags["best_run_id"] == best.info.run_id and parent.data.tags["jobs"] == "2"
+    assert parent.data.tags["best_run_id"] == best.info.run_id
+    assert parent.data.tags["best_run"] == best.info.run_name
+    assert parent.data.tags["jobs"] == "2"
     versions = mlflow.MlflowClient(uri).search_model_versions("name = 'zongjie'")
     assert [v.run_id for v in versions] == [best.info.run_id]
+
+
+@pytest.mark.slow
+def test_a_sweep_whose_job_fails_ends_its_parent_failed(tmp_path) -> None:
+    # Hydra runs the other jobs, then raises instead of calling on_multirun_end: the parent is
+    # ended as the process exits, not left RUNNING.
+    import mlflow
+
+    missing = tmp_path / "missing.jsonl"
+    process, _, stderr = _sweep(
+        tmp_path,
+        [
+            f"data.seeds_gold={missing},{mini_gold(tmp_path)}",
+            "eval.enabled=false",
+            "mlflow.log_model=false",
+            f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}",
+        ],
+    )
+    assert process.returncode == 1, stderr[-3000:]
+    runs = _all_runs(mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}"))
+    (parent,) = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    jobs = sorted(
+        (r for r in runs if "mlflow.parentRunId" in r.data.tags), key=lambda r: r.info.run_name
+    )
+    assert [r.data.tags["mlflow.parentRunId"] for r in jobs] == [parent.info.run_id] * 2
+    assert [r.info.status for r in jobs] == ["FAILED", "FINISHED"]
+    assert parent.info.status == "FAILED" and parent.info.end_time is not None
+    assert parent.data.tags["zongjie.ended"] == "the sweep stopped before its end: a job failed"
+    assert parent.data.tags["jobs"] == "2"
+
+
+def _sweep_config(folder: Path, *overrides: str):
+    """The composed config with its `hydra` node, as a sweep's callbacks get it: the store in
+    `folder/mlflow.db`, the sweep's folder `folder/multirun`."""
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        return compose(
+            config_name="config",
+            overrides=[
+                f"mlflow.tracking_uri=sqlite:///{folder / 'mlflow.db'}",
+                f"hydra.sweep.dir={folder / 'multirun'}",
+                *overrides,
+            ],
+            return_hydra_config=True,
+        )
+
+
+@pytest.mark.slow
+def test_the_callback_ends_a_sweep_that_stopped_before_its_end(tmp_path, monkeypatch) -> None:
+    # What the callback does at exit when on_multirun_end never came (a job failed, Ctrl-C),
+    # without a real sweep: the jobs' runs are opened and closed as train() does.
+    import mlflow
+
+    from zongjie.tracking import Sweep, SweepCallback, close_run, open_run
+
+    monkeypatch.chdir(tmp_path)  # MLflow's artifacts (./mlruns) go there
+    config = _sweep_config(tmp_path)
+    callback = SweepCallback()
+    callback.on_multirun_start(config)
+    parent_id = (tmp_path / "multirun" / "mlflow_parent_run_id").read_text().strip()
+    client = mlflow.MlflowClient(config.mlflow.tracking_uri)
+    assert client.get_run(parent_id).info.status == "RUNNING"
+    job_cfg = compose_config([f"mlflow.tracking_uri={config.mlflow.tracking_uri}"])
+    job_cfg.mlflow.log_model = False
+    for job, error in enumerate([None, ValueError("no fit")]):
+        run = open_run(
+            job_cfg, Sweep(id=str(tmp_path / "multirun"), parent_run_id=parent_id, job=job)
+        )
+        if error is None:
+            mlflow.log_metric("objective", 0.5)
+        close_run(run, error)
+    callback._end_unfinished()  # what it registered with atexit, as the process exits
+    parent = client.get_run(parent_id)
+    assert parent.info.status == "FAILED"
+    assert parent.data.tags["zongjie.ended"] == "the sweep stopped before its end: a job failed"
+    assert parent.data.metrics["best_objective"] == 0.5 and parent.data.tags["jobs"] == "2"
+    assert parent.data.tags["best_run"] == "logreg-crf #0"
+    # Once ended, the parent is left alone: on_multirun_end has nothing more to do.
+    callback.on_multirun_end(config)
+    assert client.get_run(parent_id).info.status == "FAILED"
+
+
+# The callback of a sweep that starts, then its process is killed (`kill -9`) before any job.
+SWEEP_THEN_DIE = f"""
+import os, signal, sys
+sys.path.insert(0, {str(ROOT / "tests")!r})
+from pathlib import Path
+from test_tracking import _sweep_config
+from zongjie.tracking import SweepCallback
+SweepCallback().on_multirun_start(_sweep_config(Path(sys.argv[1])))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_sweeps_parent_is_ended_by_the_next_training(tmp_path) -> None:
+    import mlflow
+
+    from zongjie.tracking import end_dead_runs
+
+    process = subprocess.run(
+        [sys.executable, "-c", SWEEP_THEN_DIE, str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert process.returncode == -signal.SIGKILL, process.stderr[-3000:]
+    client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    (parent,) = _all_runs(client)
+    assert (
+        parent.info.run_id == (tmp_path / "multirun" / "mlflow_parent_run_id").read_text().strip()
+    )
+    assert parent.info.status == "RUNNING"  # nothing in the process could end it
+    assert parent.data.tags["zongjie.host"] == socket.gethostname()
+    pid = int(parent.data.tags["zongjie.pid"])
+    # What the next training (or sweep) on the store does first: its process is gone.
+    assert end_dead_runs(client) == [parent.info.run_id]
+    parent = client.get_run(parent.info.run_id)
+    assert parent.info.status == "KILLED"
+    assert f"pid {pid} on" in parent.data.tags["zongjie.ended"]
 
 
 @pytest.mark.slow

@@ -83,6 +83,9 @@ def test_the_wheel_and_the_sdist_carry_the_committed_model(built) -> None:
     wheel, sdist, committed, output = built
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("zongjie/_model/zongjie.model") == committed
+        # The package's data files travel with it: the lexicon, the model card's text.
+        for name in ("lexicon.yaml", "model_card_template.md"):
+            assert archive.read(f"zongjie/{name}") == (ROOT / "src" / "zongjie" / name).read_bytes()
     with tarfile.open(sdist) as archive:
         member = next(name for name in archive.getnames() if name.endswith("models/zongjie.model"))
         assert archive.extractfile(member).read() == committed

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from string import Template
 from typing import Any
 
 import numpy as np
@@ -92,20 +93,13 @@ def metric_tables(metrics: Mapping[str, float]) -> str:
     return "\n\n".join(parts)
 
 
-_LIMITS = """\
-- **Gold labels are few**: about 1,900 hand-checked paragraphs in 50 documents, with fewer than a
-  hundred problem paragraphs per family; one paragraph more or less moves a rare class's F1.
-- **The State Council reports carry weak labels** from structure rules (`zongjie.weak_labels`),
-  so their figures measure agreement with those rules. The sequence model learns structure
-  mostly from the gold documents (`decoder.weak_documents` says how many weak ones join them).
-- **Isolated paragraphs are ambiguous**: an item's role often comes from the part it sits in.
-  Prefer `predict_document` on whole reports.
-- **Chinese only**, and report prose: other text gets a label, not a meaningful one."""
+# The card's text, with $placeholders (string.Template) for what `model_card` computes.
+CARD_TEMPLATE = Path(__file__).with_name("model_card_template.md")
 
 
 def model_card(cfg: Any, documents: Sequence[Document], metrics: Mapping[str, float]) -> str:
     """The model card: what the model is, the data, metrics per scheme, family and track, and
-    known limits."""
+    known limits. The text is `CARD_TEMPLATE`'s; this fills in its settings and tables."""
     data_rows = []
     for family in FAMILIES:
         members = [d for d in documents if d.family == family]
@@ -123,46 +117,24 @@ def model_card(cfg: Any, documents: Sequence[Document], metrics: Mapping[str, fl
             ]
         )
     model = dict(cfg.model)
-    settings = ", ".join(f"{k}={v}" for k, v in model.items() if k != "name")
     decoder = dict(cfg.decoder)
-    sections = [
-        "# Model card: zongjie",
-        "Labels every paragraph of a Chinese work report (工作总结, 自查报告, 述职报告, "
-        "政府工作报告 …) as `summary`, `problem` or `plan`, and, in a whole document, marks "
-        "paragraphs with no content (titles, bylines, salutations) as unlabelled. Generated "
-        "by `zongjie.reporting.model_card` from the run's config and evaluation; do not edit.",
-        "## Model",
-        "\n".join(
-            [
-                f"- paragraph classifier (`predict`): `{cfg.features.tokenizer}` TF-IDF "
-                f"n-grams {list(cfg.features.ngram_range)}"
-                + (" and lexicon cues" if cfg.features.cues else "")
-                + f", `{model['name']}` ({settings})",
-                "- sequence model (`predict_document`): a linear-chain CRF over the classifier's "
-                "out-of-fold probabilities, each paragraph's shape and place, its enclosing "
-                "headings and the lexicon cues"
-                + (f", and words (`{decoder['words']}`)" if decoder.get("words") else "")
-                + f"; c1={decoder['c1']}, c2={decoder['c2']}",
-                f"- seed {cfg.seed}; reproduce with `python train.py` on the same config",
-            ]
-        ),
-        "## Data",
-        _table(["family", "documents", "sources", *LABELS, "no label"], data_rows),
-        "## Metrics",
-        "Every figure is out of split: a document is predicted by a model trained without its "
-        "source (`source`) or without its whole family (`family`). Tracks: `isolated` is "
-        "`predict`; `document` is `predict_document` on the gold paragraphs; `headless` the "
-        "same with the headings removed; `raw` is `segment` on the raw file, then "
-        "`predict_document`, a gold paragraph that segmentation does not reproduce counting "
-        "as wrong. Macro-F1 over the three labels.",
-        metric_tables(metrics),
-        f"Objective (mean macro-F1 of the `{cfg.eval.objective.scheme}` scheme over "
-        f"{', '.join(cfg.eval.objective.tracks)} and the families): "
-        f"**{_number(metrics, 'objective')}**.",
-        "## Known limits",
-        _LIMITS,
-    ]
-    return "\n\n".join(sections) + "\n"
+    template = Template(CARD_TEMPLATE.read_text(encoding="utf-8"))
+    return template.substitute(
+        tokenizer=cfg.features.tokenizer,
+        ngram_range=list(cfg.features.ngram_range),
+        cues=" and lexicon cues" if cfg.features.cues else "",
+        model=model["name"],
+        model_settings=", ".join(f"{k}={v}" for k, v in model.items() if k != "name"),
+        words=f", and words (`{decoder['words']}`)" if decoder.get("words") else "",
+        c1=decoder["c1"],
+        c2=decoder["c2"],
+        seed=cfg.seed,
+        data_table=_table(["family", "documents", "sources", *LABELS, "no label"], data_rows),
+        metric_tables=metric_tables(metrics),
+        objective_scheme=cfg.eval.objective.scheme,
+        objective_tracks=", ".join(cfg.eval.objective.tracks),
+        objective=_number(metrics, "objective"),
+    )
 
 
 def report_artifacts(results: Mapping[str, Predictions]) -> dict[str, Any]:

@@ -10,8 +10,13 @@
   marks this host's RUNNING runs whose process is gone as KILLED.
 * A new sqlite store is created once, under a lock on ``<db>.lock`` (`prepare_store`): two
   trainings starting at once on a fresh ``mlflow.db`` raced in MLflow's schema migration.
-* A Hydra sweep (``python train.py -m …``) logs one run per job under one parent run;
-  `SweepCallback` closes the sweep by registering its best model.
+* A Hydra sweep (``python train.py -m …``) is one parent run with one nested run per job:
+  `SweepCallback` opens the parent as the sweep starts and hands its id to the jobs (a file in
+  the sweep's folder), each job's run is started under it, and when the sweep ends the
+  callback writes the best job onto the parent, ends it and registers the best model. A sweep
+  that fails or is interrupted ends its parent FAILED or KILLED as the process exits; a killed
+  one leaves it to `end_dead_runs`, like any run. `scripts/search.py` nests its trials the same
+  way (`open_sweep`, `close_sweep`).
 * `register_best` registers the best run's model as ``zongjie`` in the MLflow model registry,
   with the model card as its description, unless its model file is byte for byte the latest
   version's.
@@ -19,6 +24,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
@@ -38,21 +44,27 @@ __all__ = [
     "Sweep",
     "SweepCallback",
     "close_run",
+    "close_sweep",
     "data_digest",
     "end_dead_runs",
     "log_run",
     "open_run",
+    "open_sweep",
     "prepare_hydra_job",
     "prepare_store",
     "register_best",
+    "sweep_children",
 ]
 
 log = logging.getLogger(__name__)
 
 CARD_NAME = "MODEL_CARD.md"
-# Tags that group runs: the sweep a run belongs to, the sweep's parent run, the data it saw.
+# Tags that label runs, to filter them in the UI: the sweep a run belongs to (its folder), its
+# role in it (the parent ``sweep``, or a ``job``), the data it saw. Which runs make up a sweep is
+# MLflow's nesting: the jobs' ``mlflow.parentRunId`` is the parent run's id.
 SWEEP_TAG = "zongjie.sweep"
 ROLE_TAG = "zongjie.role"
+PARENT_TAG = "mlflow.parentRunId"
 DATA_TAG = "zongjie.data"
 MODEL_TAG = "zongjie.model"
 MODEL_URI_TAG = "zongjie.model_uri"
@@ -62,6 +74,9 @@ HOST_TAG = "zongjie.host"
 ENDED_TAG = "zongjie.ended"
 # A registered version's model file, by its SHA-256: an identical file is not registered again.
 MODEL_HASH_TAG = "zongjie.model_sha256"
+# In a Hydra sweep's folder: the id of its parent run, which SweepCallback writes and each job
+# reads (`prepare_hydra_job`), in this process or another.
+PARENT_RUN_FILE = "mlflow_parent_run_id"
 
 
 def data_digest(documents: Sequence[Document]) -> str:
@@ -74,19 +89,21 @@ def data_digest(documents: Sequence[Document]) -> str:
 
 @dataclass(frozen=True)
 class Sweep:
-    """The sweep a run belongs to: runs of one sweep share the tag ``zongjie.sweep = id`` and
-    sit under one parent run named `name` in the MLflow UI."""
+    """The sweep a run belongs to: MLflow nests the run under the sweep's parent run,
+    `parent_run_id` (`open_sweep`); `id` names the sweep (its folder) and `job` the run's
+    place in it."""
 
     id: str
-    name: str
+    parent_run_id: str | None
     job: int = 0
 
 
 def prepare_hydra_job(cfg: DictConfig) -> Sweep | None:
     """Called by `train.py` inside Hydra: the sweep this job is part of (None for a single
-    run). In a sweep each job writes its model into its own output folder instead of
-    `output.model_path`, unless the command line set it, so a sweep never replaces the
-    default model; the best job's model ends up in the registry instead."""
+    run), with the parent run that `SweepCallback` opened for it. In a sweep each job writes
+    its model into its own output folder instead of `output.model_path`, unless the command
+    line set it, so a sweep never replaces the default model; the best job's model ends up in
+    the registry instead."""
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
@@ -98,49 +115,90 @@ def prepare_hydra_job(cfg: DictConfig) -> Sweep | None:
     if not any(o.startswith("output.model_path=") for o in hydra_cfg.overrides.task):
         name = Path(cfg.output.model_path).name
         cfg.output.model_path = str(Path(hydra_cfg.runtime.output_dir) / name)
-    sweep_dir = Path(hydra_cfg.sweep.dir)
-    return Sweep(id=str(sweep_dir.resolve()), name=f"sweep {sweep_dir.name}", job=hydra_cfg.job.num)
+    sweep_dir = _sweep_dir(hydra_cfg)
+    parent_file = sweep_dir / PARENT_RUN_FILE
+    parent = parent_file.read_text(encoding="utf-8").strip() if parent_file.is_file() else None
+    if parent is None and cfg.mlflow.enabled:
+        log.warning(
+            "no %s in %s (hydra.callbacks has no zongjie.tracking.SweepCallback?): the job's "
+            "run is not nested under a parent run",
+            PARENT_RUN_FILE,
+            sweep_dir,
+        )
+    return Sweep(id=str(sweep_dir), parent_run_id=parent, job=hydra_cfg.job.num)
+
+
+def _sweep_dir(hydra_cfg: Any) -> Path:
+    """The sweep's folder, absolute: ``hydra.sweep.dir`` is relative to where the command ran
+    (``hydra.runtime.cwd``), which is not the job's working folder when ``hydra.job.chdir``."""
+    cwd = OmegaConf.select(hydra_cfg, "runtime.cwd", default=None) or os.getcwd()
+    return (Path(cwd) / str(hydra_cfg.sweep.dir)).resolve()
 
 
 def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _parent_run(client: Any, experiment_id: str, sweep: Sweep) -> str:
-    """The sweep's parent run, created by its first job."""
-    found = client.search_runs(
-        [experiment_id],
-        filter_string=f"tags.`{SWEEP_TAG}` = {_quote(sweep.id)} and tags.`{ROLE_TAG}` = 'sweep'",
-    )
-    if found:
-        return found[0].info.run_id
-    run = client.create_run(
-        experiment_id, run_name=sweep.name, tags={SWEEP_TAG: sweep.id, ROLE_TAG: "sweep"}
-    )
+def open_sweep(tracking_uri: str, experiment: str, sweep_id: str, name: str) -> str:
+    """Open a sweep's parent run, named `name`, and return its id: the runs of the sweep's jobs
+    are started under it (`Sweep.parent_run_id`). It carries the sweep's tags and, like a
+    training's run, the process's id and host, so that `end_dead_runs` ends it should the
+    process be killed before `close_sweep`."""
+    import mlflow
+
+    _quiet_mlflow()
+    prepare_store(tracking_uri)
+    client = mlflow.MlflowClient(tracking_uri)
+    end_dead_runs(client)
+    found = client.get_experiment_by_name(experiment)
+    experiment_id = found.experiment_id if found else client.create_experiment(experiment)
+    tags = {
+        SWEEP_TAG: sweep_id,
+        ROLE_TAG: "sweep",
+        PID_TAG: str(os.getpid()),
+        HOST_TAG: socket.gethostname(),
+    }
+    run = client.create_run(experiment_id, run_name=name, tags=tags)
+    log.info("opened the sweep's MLflow parent run %s (%s)", run.info.run_id, name)
     return run.info.run_id
 
 
-def _sweep_children(client: Any, experiment_id: str, sweep_id: str) -> list[Any]:
+def sweep_children(tracking_uri: str, parent_run_id: str) -> list[Any]:
+    """The runs nested under the parent run `parent_run_id`, the best ``objective`` first."""
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri)
+    experiment_id = client.get_run(parent_run_id).info.experiment_id
     return client.search_runs(
         [experiment_id],
-        filter_string=f"tags.`{SWEEP_TAG}` = {_quote(sweep_id)} and tags.`{ROLE_TAG}` = 'job'",
+        filter_string=f"tags.`{PARENT_TAG}` = {_quote(parent_run_id)}",
         order_by=["metrics.objective DESC"],
+        max_results=50_000,
     )
 
 
-def _update_parent(client: Any, experiment_id: str, parent_id: str, sweep: Sweep) -> None:
-    """The parent run shows the sweep's best objective so far and which job reached it."""
-    children = _sweep_children(client, experiment_id, sweep.id)
+def close_sweep(
+    tracking_uri: str, parent_run_id: str, status: str = "FINISHED", note: str | None = None
+) -> None:
+    """End a sweep's parent run with `status`, once its jobs are done: it shows how many jobs
+    ran (tag ``jobs``), the best objective (metric ``best_objective``) and which job reached it
+    (tags ``best_run``, ``best_run_id``); `note` says why it ended otherwise (tag
+    ``zongjie.ended``)."""
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri)
+    children = sweep_children(tracking_uri, parent_run_id)
     scored = [run for run in children if "objective" in run.data.metrics]
     if scored:
         best = scored[0]
-        client.log_metric(
-            parent_id, "best_objective", best.data.metrics["objective"], step=sweep.job
-        )
-        client.set_tag(parent_id, "best_run", best.info.run_name or best.info.run_id)
-        client.set_tag(parent_id, "best_run_id", best.info.run_id)
-    client.set_tag(parent_id, "jobs", str(len(children)))
-    client.set_terminated(parent_id, "FINISHED")
+        client.log_metric(parent_run_id, "best_objective", best.data.metrics["objective"])
+        client.set_tag(parent_run_id, "best_run", best.info.run_name or best.info.run_id)
+        client.set_tag(parent_run_id, "best_run_id", best.info.run_id)
+    client.set_tag(parent_run_id, "jobs", str(len(children)))
+    if note is not None:
+        client.set_tag(parent_run_id, ENDED_TAG, note[:5000])
+    client.set_terminated(parent_run_id, status)
+    log.info("sweep parent run %s ended %s (%d jobs)", parent_run_id, status, len(children))
 
 
 def _sqlite_path(tracking_uri: str) -> Path | None:
@@ -244,16 +302,18 @@ class OpenRun:
 
     run_id: str
     experiment_id: str
-    parent_id: str | None
-    sweep: Sweep | None
 
 
 def open_run(cfg: DictConfig, sweep: Sweep | None) -> OpenRun:
     """Open the training's run, as the training starts: the active MLflow run until `close_run`
-    (a child of the sweep's parent run when `sweep` is given), with the config as params and
-    ``config.yaml``. First the store is prepared and this host's dead runs ended."""
+    (nested under the sweep's parent run when `sweep` is given), with the config as params and
+    ``config.yaml``. First the store is prepared and this host's dead runs ended. Raises
+    RuntimeError at once when a model is to be logged and zongjie is not installed
+    (`_requirements`)."""
     import mlflow
 
+    if cfg.mlflow.log_model and cfg.output.save_model:
+        _requirements()  # a model that could not be logged fails now, not after the training
     _quiet_mlflow()
     prepare_store(cfg.mlflow.tracking_uri)
     mlflow.set_tracking_uri(cfg.mlflow.tracking_uri)
@@ -264,11 +324,11 @@ def open_run(cfg: DictConfig, sweep: Sweep | None) -> OpenRun:
     parent_id = None
     run_name = cfg.mlflow.run_name
     if sweep is not None:
-        parent_id = _parent_run(client, experiment.experiment_id, sweep)
+        parent_id = sweep.parent_run_id
         tags.update({SWEEP_TAG: sweep.id, ROLE_TAG: "job"})
         run_name = f"{run_name} #{sweep.job}"
     run = mlflow.start_run(run_name=run_name, parent_run_id=parent_id, tags=tags)
-    opened = OpenRun(run.info.run_id, experiment.experiment_id, parent_id, sweep)
+    opened = OpenRun(run.info.run_id, experiment.experiment_id)
     try:
         mlflow.log_params(_flatten(OmegaConf.to_container(cfg, resolve=True)))
         mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
@@ -366,8 +426,6 @@ def close_run(run: OpenRun, error: BaseException | None = None) -> None:
         else:
             client.set_terminated(run.run_id, status)
         log.info("MLflow run %s ended %s", run.run_id, status)
-        if run.parent_id is not None and run.sweep is not None:
-            _update_parent(client, run.experiment_id, run.parent_id, run.sweep)
     except Exception as failure:
         if error is None:
             raise
@@ -397,14 +455,20 @@ def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 def _requirements() -> list[str]:
     """The package's runtime dependencies (what `predict` needs), pinned to the installed
-    versions, so the logged model's environment follows pyproject.toml."""
+    versions, so the logged model's environment follows pyproject.toml. They are read from the
+    installed package's metadata, pyproject.toml's own record: zongjie run from a source tree
+    it was not installed from has none, and then a model is not logged with a guessed list."""
     import re
     from importlib.metadata import PackageNotFoundError, requires, version
 
     try:
         declared = [r for r in requires("zongjie") or [] if "extra ==" not in r]
     except PackageNotFoundError:
-        declared = ["scikit-learn", "jieba", "numpy", "scipy", "joblib"]
+        raise RuntimeError(
+            "zongjie is not installed (no package metadata), so the requirements of the model "
+            "to log are unknown: install it (make setup, or pip install -e .), or set "
+            "mlflow.log_model=false"
+        ) from None
     names = [re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0] for requirement in declared]
     return [f"{name}=={version(name)}" for name in names]
 
@@ -413,17 +477,17 @@ def register_best(
     tracking_uri: str,
     experiment: str,
     name: str = "zongjie",
-    sweep_id: str | None = None,
+    parent_run_id: str | None = None,
 ) -> Any:
     """Register the model of the best run (highest ``objective``) as `name` and return the
     model version; the run's model card becomes the version's description.
 
-    The candidates are the finished runs that logged a model: those of one sweep when
-    `sweep_id` is given, otherwise those trained on the same data as the latest such run (runs
-    on other data are not comparable). If the best run's model is already a version of
-    `name`, or its model file is byte for byte the latest version's (a search or a retraining
-    that found the same model again), that version is returned and nothing new is
-    registered."""
+    The candidates are the finished runs that logged a model: those nested under the sweep's
+    parent run when `parent_run_id` is given, otherwise those trained on the same data as the
+    latest such run (runs on other data are not comparable). If the best run's model is
+    already a version of `name`, or its model file is byte for byte the latest version's (a
+    search or a retraining that found the same model again), that version is returned and
+    nothing new is registered."""
     import mlflow
 
     _quiet_mlflow()
@@ -433,8 +497,8 @@ def register_best(
     if found is None:
         raise LookupError(f"no MLflow experiment {experiment!r} at {tracking_uri}")
     conditions = [f"tags.`{MODEL_TAG}` = 'logged'", "attributes.status = 'FINISHED'"]
-    if sweep_id is not None:
-        conditions.append(f"tags.`{SWEEP_TAG}` = {_quote(sweep_id)}")
+    if parent_run_id is not None:
+        conditions.append(f"tags.`{PARENT_TAG}` = {_quote(parent_run_id)}")
     else:
         latest = client.search_runs(
             [found.experiment_id],
@@ -550,19 +614,71 @@ def _hydra_callback_base() -> type:
 
 
 class SweepCallback(_hydra_callback_base()):  # type: ignore[misc]
-    """Hydra callback (conf/config.yaml, ``hydra.callbacks``): when a sweep ends, register its
-    best job's model when `mlflow.register_best` is set."""
+    """Hydra callback (conf/config.yaml, ``hydra.callbacks``): the MLflow parent run of a sweep.
+
+    When the sweep starts it opens the parent run (`open_sweep`) and writes its id into the
+    sweep's folder (`PARENT_RUN_FILE`), where every job finds it (`prepare_hydra_job`) and
+    starts its run under it. A file rather than an environment variable: every job knows its
+    sweep's folder, whichever launcher runs it, in this process or another, and needs it
+    anyway for its outputs; a variable set here would outlive the sweep in this process and
+    reach only the processes started from it. When the sweep ends the callback ends the parent
+    with the best job (`close_sweep`) and, with `mlflow.register_best`, registers that job's
+    model.
+
+    Hydra skips `on_multirun_end` when a job failed (after the others ran) or the sweep was
+    interrupted: the parent is then ended as the process exits, FAILED when a job failed,
+    KILLED otherwise. A killed process runs nothing; its parent's pid tag lets `end_dead_runs`
+    end it."""
+
+    def __init__(self) -> None:
+        self._parent: tuple[str, str] | None = None  # (tracking URI, parent run id)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        if not config.mlflow.enabled:
+            return
+        sweep_dir = _sweep_dir(config.hydra)
+        parent = open_sweep(
+            config.mlflow.tracking_uri,
+            config.mlflow.experiment,
+            str(sweep_dir),
+            f"sweep {sweep_dir.name}",
+        )
+        self._parent = (config.mlflow.tracking_uri, parent)
+        atexit.register(self._end_unfinished)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        (sweep_dir / PARENT_RUN_FILE).write_text(parent + "\n", encoding="utf-8")
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        if not (config.mlflow.enabled and config.mlflow.log_model and config.mlflow.register_best):
+        if self._parent is None:
             return
-        sweep_id = str(Path(config.hydra.sweep.dir).resolve())
+        tracking_uri, parent = self._parent
+        self._parent = None
+        atexit.unregister(self._end_unfinished)
+        close_sweep(tracking_uri, parent)
+        if not (config.mlflow.log_model and config.mlflow.register_best):
+            return
         try:
             register_best(
-                config.mlflow.tracking_uri,
+                tracking_uri,
                 config.mlflow.experiment,
                 config.mlflow.registered_model,
-                sweep_id=sweep_id,
+                parent_run_id=parent,
             )
         except LookupError as error:
             log.warning("nothing registered: %s", error)
+
+    def _end_unfinished(self) -> None:
+        """At exit, the parent of a sweep that never reached `on_multirun_end`."""
+        if self._parent is None:
+            return
+        tracking_uri, parent = self._parent
+        self._parent = None
+        try:
+            failed = any(
+                run.info.status == "FAILED" for run in sweep_children(tracking_uri, parent)
+            )
+            status = "FAILED" if failed else "KILLED"
+            reason = "a job failed" if failed else "it was interrupted"
+            close_sweep(tracking_uri, parent, status, f"the sweep stopped before its end: {reason}")
+        except Exception as error:
+            log.warning("could not end the sweep's parent run %s: %s", parent, error)
