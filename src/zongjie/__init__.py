@@ -12,11 +12,10 @@ from zongjie.api import (
 )
 from zongjie.document import LABELS
 from zongjie.segment import segment
-from zongjie.version import __version__
+from zongjie.version import __version__ as __version__
 
 __all__ = [
     "LABELS",
-    "__version__",
     "explain",
     "explain_document",
     "load_model",
