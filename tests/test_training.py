@@ -21,11 +21,9 @@ from zongjie.persistence import load_model_file
 from zongjie.training import fit_model, out_of_fold_proba, train
 
 from conftest import (
-    CORPORA,
     ROOT,
     TINY_OVERRIDES,
     alone,
-    compose_config,
     mini_config,
     tiny_config,
 )
@@ -201,31 +199,6 @@ def test_train_evaluates_saves_the_model_card_and_the_reports(tmp_path) -> None:
     matrix = json.loads((reports / "source_isolated_confusion_matrix.json").read_text())
     assert matrix["columns"] == ["summary", "problem", "plan", "null", "missing"]
     assert sum(map(sum, matrix["matrix"])) == 76 + 6 + 26
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not CORPORA.is_dir(), reason="needs the shared corpora")
-def test_the_committed_model_card_is_what_model_card_makes_of_the_committed_model(
-    monkeypatch,
-) -> None:
-    # `make release` wrote models/MODEL_CARD.md from the default config, all the data and the
-    # evaluation, whose metrics the model file keeps: the card's text (model_card_template.md)
-    # and the code that fills it in must still make it, byte for byte.
-    from omegaconf import OmegaConf
-
-    from zongjie.dataset import load_documents
-    from zongjie.reporting import model_card
-
-    # The config as `make release` composes it, in the checkout (the corpora's folder, relative
-    # to it, is part of the model's config hash).
-    monkeypatch.delenv("ZONGJIE_CORPORA", raising=False)
-    monkeypatch.chdir(ROOT)
-    cfg = compose_config([])
-    committed = load_model_file(ROOT / "models" / "zongjie.model").metadata
-    assert training._metadata(cfg, {})["config_hash"] == committed["config_hash"]
-    documents = load_documents(OmegaConf.to_container(cfg.data, resolve=True))
-    card = model_card(cfg, documents, committed["metrics"])
-    assert card == (ROOT / "models" / "MODEL_CARD.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
