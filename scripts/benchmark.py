@@ -11,8 +11,11 @@ leave one source out, the mean over families, as the model card's isolated track
 beside its speed. Then `predict` and `predict_iter` on every core against one, a long
 document's `predict_document` (time and peak memory), the cold start of
 `import zongjie; predict([...])` in fresh processes, and the CLI over a 1/10 and a full
---stream-mb corpus with the peak memory of each (--stream-mb 0 skips that). Timings are the
-best of --repeat runs; every ratio the performance targets name is printed at the end.
+--stream-mb corpus with the peak memory of each (--stream-mb 0 skips that), and last the
+training: `python train.py` fitting the default config (no evaluation, no MLflow) on every core,
+and the fit on a quarter, a half and all of the documents, to see how it grows with the data
+(--no-training skips it). Timings are the best of --repeat runs; every ratio the performance
+targets name is printed at the end.
 
 What it prints is also written to reports/benchmark.json (with the command, the date and the
 load average), from which `scripts/update_readme.py` renders the benchmark block of
@@ -267,6 +270,78 @@ def stream(megabytes: int) -> list[tuple[float, float, float]]:
     return results
 
 
+# Fitting the default config on a share of its documents (whole groups, drawn with a fixed
+# seed), in a fresh process on every core, as `python train.py` fits: the wall time of each
+# share, to see how training grows with the data.
+TRAINING_SCALING = """
+import json, os, random, sys, time
+from hydra import compose, initialize_config_dir
+from zongjie.dataset import load_documents
+from zongjie.lexicon import default_lexicon
+from zongjie.training import fit_model
+from omegaconf import OmegaConf
+
+root, shares, data = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
+with initialize_config_dir(config_dir=root + "/conf", version_base="1.3"):
+    cfg = compose(config_name="config", overrides=["mlflow.enabled=false", *data])
+documents = load_documents(OmegaConf.to_container(cfg.data, resolve=True))
+groups = sorted({d.group for d in documents})
+random.Random(0).shuffle(groups)
+parts = [
+    [d for d in documents if d.group in set(groups[: max(2, round(share * len(groups)))])]
+    for share in shares
+]
+processes = len(os.sched_getaffinity(0))
+fit_model(parts[0], cfg, default_lexicon(), processes=processes)  # imports and caches: untimed
+result = []
+for share, part in zip(shares, parts):
+    paragraphs = sum(len(d.paragraphs) for d in part)
+    start = time.perf_counter()
+    fit_model(part, cfg, default_lexicon(), processes=processes)
+    result.append([share, len(part), paragraphs, time.perf_counter() - start])
+print(json.dumps(result))
+"""
+
+
+def training_time(
+    all_cpus: set[int], corpora: Path | None, shares: list[float]
+) -> tuple[float, list[list[float]]]:
+    """The wall time of `python train.py` fitting the default config without evaluation or
+    MLflow (into a temporary folder), in a fresh process on every core; then, in another, the
+    fit's time on each share of the documents [share, documents, paragraphs, seconds], after
+    one untimed fit. The corpora are read from `corpora` (None: the seeds alone)."""
+    import tempfile
+
+    data = [f"data.corpora_dir={corpora}"] if corpora else ["data.use_corpora=false"]
+    pinned = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, all_cpus)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            start = time.perf_counter()
+            subprocess.run(
+                [
+                    *(sys.executable, "train.py", "eval.enabled=false", "mlflow.enabled=false"),
+                    *data,
+                    f"output.model_path={folder}/zongjie.model",
+                    f"hydra.run.dir={folder}/run",
+                ],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            wall = time.perf_counter() - start
+        scaling = subprocess.run(
+            [sys.executable, "-c", TRAINING_SCALING, str(ROOT), json.dumps(shares), *data],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        os.sched_setaffinity(0, pinned)
+    return wall, json.loads(scaling.stdout.splitlines()[-1])
+
+
 def row(name: str, count: int, chars: int, seconds: float, extra: str = "") -> None:
     print(f"{name:40}{count / seconds:12,.0f}{chars / seconds:14,.0f}{seconds:9.3f}  {extra}")
 
@@ -340,6 +415,17 @@ def _benchmark(argv: list[str]) -> argparse.Namespace:
         help="the JSON (default reports/benchmark.json, which also rewrites docs/performance.md)",
     )
     parser.add_argument("--no-docs", action="store_true", help="write no JSON and no docs")
+    parser.add_argument(
+        "--no-training",
+        dest="training",
+        action="store_false",
+        help="skip timing `python train.py` and the fit on shares of the documents",
+    )
+    parser.add_argument(
+        "--training-shares",
+        default="0.25,0.5,1",
+        help="the shares of the documents (whole groups) the training's growth is timed on",
+    )
     args = parser.parse_args(argv)
     all_cpus = os.sched_getaffinity(0)
     # One core, as a service worker has: every contender gets the same one, in the same run.
@@ -485,6 +571,25 @@ def _benchmark(argv: list[str]) -> argparse.Namespace:
                 f"CLI over {size_mb:6.1f} MB of reports: {took:6.1f} s, "
                 f"peak memory {peak_mib:.0f} MiB"
             )
+    if args.training:
+        import math
+
+        shares = [float(share) for share in args.training_shares.split(",")]
+        wall, scaling = training_time(all_cpus, corpora, shares)
+        print(
+            f"python train.py, fit only (eval.enabled=false mlflow.enabled=false), "
+            f"{len(all_cpus)} cores: {wall:.1f} s wall"
+        )
+        for share, documents, count, took in scaling:
+            print(
+                f"  fit on {share:4.0%} of the documents ({documents} documents, "
+                f"{count} paragraphs): {took:5.1f} s"
+            )
+        (_, _, n_low, t_low), (_, _, n_high, t_high) = scaling[0], scaling[-1]
+        exponent = math.log(t_high / t_low) / math.log(n_high / n_low)
+        print(f"  training time grows as paragraphs^{exponent:.2f}")
+        ratios.append(("python train.py fit only, s wall", wall, "<= 15"))
+        ratios.append(("training time exponent (paragraphs^k)", exponent, "~1 (linear)"))
     print("\ntargets (issue 16): figure, target")
     for name, value, target in ratios:
         print(f"  {name:52}{value:8.2f}  {target}")

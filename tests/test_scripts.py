@@ -232,7 +232,8 @@ def test_benchmark_runs(tmp_path) -> None:
             *(sys.executable, "scripts/benchmark.py"),
             *("--repeat", "1", "--stream-mb", "1", "--corpora", str(tmp_path / "none")),
             *("--document-paragraphs", "500", "--parallel-paragraphs", "0", "--no-accuracy"),
-            *("--output", str(tmp_path / "benchmark.json")),
+            # Fewer than 7 of the 11 seed reports leave a fold with one label only.
+            *("--training-shares", "0.6,1", "--output", str(tmp_path / "benchmark.json")),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -254,6 +255,12 @@ def test_benchmark_runs(tmp_path) -> None:
     ]
     assert names[-1] == "zongjie.predict"
     assert any(line.startswith("CLI over    1.0 MB of reports:") for line in lines)
+    # Training on the seeds alone (no corpora): train.py's wall time and fits on shares of the
+    # eleven documents, whole groups of them.
+    fits = [line for line in lines if line.startswith("  fit on ")]
+    assert [line.split("(")[1].split(",")[0] for line in fits] == ["7 documents", "11 documents"]
+    assert any(line.startswith("python train.py, fit only") for line in lines)
+    assert any(line.startswith("  training time grows as paragraphs^") for line in lines)
     # What it printed is what the docs will show, with the command that printed it.
     run = json.loads((tmp_path / "benchmark.json").read_text(encoding="utf-8"))
     assert run["output"] == result.stdout
