@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -134,10 +134,16 @@ def _can_fork() -> bool:
 
 
 def _fit_in_processes(
-    documents: Sequence[Document], cfg: DictConfig, lexicon: Lexicon, processes: int
-) -> tuple[dict[str, np.ndarray], LinearScorer]:
-    """`out_of_fold_proba` and the classifier on all `documents`, the fits side by side in
-    `processes` forked processes: the same fits, so the same arrays."""
+    documents: Sequence[Document],
+    cfg: DictConfig,
+    lexicon: Lexicon,
+    processes: int,
+    fit_sequence: Callable[[dict[str, np.ndarray]], Any],
+) -> tuple[Any, LinearScorer]:
+    """`fit_sequence(out_of_fold_proba(...))` and the classifier on all `documents`, the
+    classifier's fits side by side in `processes` forked processes: the same fits, so the same
+    arrays. The folds go first, the largest first; the final classifier, which nothing else
+    waits for, is fitted while this process fits the sequence model on the folds' output."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -147,15 +153,21 @@ def _fit_in_processes(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(min(processes, len(folds) + 1), mp_context=context) as pool:
-            # The final classifier, the largest fit, first.
-            order = [len(folds), *range(len(folds))]
-            done = dict(zip(order, pool.map(_work, order), strict=True))
+            order = sorted(range(len(folds)), key=lambda i: -_paragraph_count(folds[i][1]))
+            fold_futures = {index: pool.submit(_work, index) for index in order}
+            final = pool.submit(_work, len(folds))
+            probabilities: dict[str, np.ndarray] = {}
+            for index in range(len(folds)):
+                probabilities.update(fold_futures[index].result())
+            sequence = fit_sequence(probabilities)
+            classifier = final.result()
     finally:
         _WORK = ()
-    probabilities: dict[str, np.ndarray] = {}
-    for index in range(len(folds)):
-        probabilities.update(done[index])
-    return probabilities, done[len(folds)]
+    return sequence, classifier
+
+
+def _paragraph_count(documents: Sequence[Document]) -> int:
+    return sum(len(d.paragraphs) for d in documents)
 
 
 def _sequence_documents(documents: Sequence[Document], weak: int) -> list[Document]:
@@ -176,17 +188,13 @@ def fit_model(
 ) -> Model:
     """The model `cfg` describes, fitted on `documents`. With `processes` > 1 (and where a
     process may fork, `_can_fork`), the paragraph classifier's fits (each out-of-fold fold's
-    and the final one) run side by side in that many processes, one BLAS thread each: the
-    same model, byte for byte."""
-    classifier = None
-    with token_cache():
-        if processes > 1 and _can_fork():
-            probabilities, classifier = _fit_in_processes(documents, cfg, lexicon, processes)
-        else:
-            probabilities = out_of_fold_proba(documents, cfg, lexicon)
-        sequence_documents = _sequence_documents(documents, cfg.decoder.weak_documents)
-        stop_words = tuple(cfg.features.stop_words)
-        sequence = fit_sequence_model(
+    and the final one) run side by side in that many processes, one BLAS thread each, the
+    last beside the sequence model's fit: the same model, byte for byte."""
+    sequence_documents = _sequence_documents(documents, cfg.decoder.weak_documents)
+    stop_words = tuple(cfg.features.stop_words)
+
+    def fit_sequence(probabilities: dict[str, np.ndarray]) -> Any:
+        return fit_sequence_model(
             sequence_documents or documents,
             probabilities,
             lexicon,
@@ -194,7 +202,14 @@ def fit_model(
             cfg.decoder.words,
             stop_words,
         )
-        if classifier is None:
+
+    with token_cache():
+        if processes > 1 and _can_fork():
+            sequence, classifier = _fit_in_processes(
+                documents, cfg, lexicon, processes, fit_sequence
+            )
+        else:
+            sequence = fit_sequence(out_of_fold_proba(documents, cfg, lexicon))
             classifier = _fit_classifier(documents, cfg, lexicon)
     return Model(
         lexicon, classifier, sequence, cfg.decoder.words, stop_words, cfg.decoder.word_value
