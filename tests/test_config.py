@@ -149,3 +149,36 @@ def test_a_wrong_override_names_its_key_before_anything_runs(tmp_path, override,
         train(cfg)
     assert not (tmp_path / "mlflow.db").exists()  # no run: nothing ran
     assert not (tmp_path / "model.zongjie").exists()
+
+
+def test_no_code_default_stands_beside_conf() -> None:
+    """The functions that take the model's settings take them without a default: a default in
+    code would be a second source that can contradict conf/ (word_value was 1.0 here and 0.3
+    there)."""
+    import inspect
+
+    from omegaconf import OmegaConf
+
+    from zongjie.classifier import fit_paragraph_classifier
+    from zongjie.decoding import fit_sequence_model
+    from zongjie.features import WordTfidf, iter_sequence_attributes, sequence_attributes
+
+    keys = {
+        key
+        for option in OPTIONS
+        for group in ("features", "decoder", "model")
+        for key in OmegaConf.to_container(compose_config([option])[group])
+    }
+    defaulted = sorted(
+        f"{function.__qualname__}({name})"
+        for function in (
+            sequence_attributes,
+            iter_sequence_attributes,
+            fit_sequence_model,
+            fit_paragraph_classifier,
+            WordTfidf.__init__,
+        )
+        for name, parameter in inspect.signature(function).parameters.items()
+        if name in keys and parameter.default is not inspect.Parameter.empty
+    )
+    assert defaulted == []

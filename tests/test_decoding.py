@@ -33,7 +33,14 @@ def sequences(seed_documents, tiny_model):
     for document in seed_documents:
         proba = tiny_model.paragraph_proba(document.paragraphs)
         attributes.append(
-            sequence_attributes(document.paragraphs, proba, LEXICON, "rjieba", ["。"])
+            sequence_attributes(
+                document.paragraphs,
+                proba,
+                LEXICON,
+                words="rjieba",
+                stop_words=["。"],
+                word_value=1.0,
+            )
         )
         states.append(state_sequence(document))
     return attributes, states
@@ -82,7 +89,9 @@ def test_a_state_the_gold_never_shows_is_never_decoded(seed_documents, tiny_mode
     bias = tables.attributes.index("bias")
     assert tables.weights[bias, STATES.index("null")] == -1e4
     title = ["教育局半年工作总结会议发言", "时间:2022-09-10 09:52:00", "同志们:"]
-    attributes = sequence_attributes(title, tiny_model.paragraph_proba(title), LEXICON)
+    attributes = sequence_attributes(
+        title, tiny_model.paragraph_proba(title), LEXICON, words=None, stop_words=(), word_value=1.0
+    )
     assert tables.marginals(attributes)[:, STATES.index("null")].max() < 1e-100
 
 

@@ -19,6 +19,8 @@ from zongjie.features import (
 from zongjie.lexicon import default_lexicon
 
 LEXICON = default_lexicon()
+# The sequence attributes without the paragraph's own words.
+NO_WORDS = {"words": None, "stop_words": (), "word_value": 1.0}
 
 
 def _cues(paragraph: str) -> dict[str, float]:
@@ -131,7 +133,7 @@ PROBA = np.array([[0.9, 0.05, 0.05], [0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.3, 0.6
 
 
 def test_each_paragraph_reads_its_enclosing_heading() -> None:
-    attributes = sequence_attributes(DOCUMENT, PROBA, LEXICON)
+    attributes = sequence_attributes(DOCUMENT, PROBA, LEXICON, **NO_WORDS)
     assert len(attributes) == 4
     first, item, heading, problem = attributes
     assert first["p_summary"] == 0.9 and first["logp_summary"] == pytest.approx(math.log(0.9001))
@@ -155,7 +157,9 @@ def test_each_paragraph_reads_its_enclosing_heading() -> None:
 
 
 def test_words_of_the_paragraph_and_of_its_headings() -> None:
-    attributes = sequence_attributes(DOCUMENT, PROBA, LEXICON, "rjieba", ["。"])
+    attributes = sequence_attributes(
+        DOCUMENT, PROBA, LEXICON, words="rjieba", stop_words=["。"], word_value=1.0
+    )
     problem = attributes[3]
     assert {k for k in problem if k.startswith(("word:", "heading_above:"))} == {
         "word:经费不足",
@@ -167,16 +171,18 @@ def test_words_of_the_paragraph_and_of_its_headings() -> None:
 def test_an_inline_label_names_the_role_of_its_paragraph() -> None:
     proba = np.full((1, 3), 1 / 3)
     (attributes,) = sequence_attributes(
-        ["改进措施：加强学习，提高能力。"], proba, LEXICON, "rjieba"
+        ["改进措施：加强学习，提高能力。"], proba, LEXICON, **{**NO_WORDS, "words": "rjieba"}
     )
     assert attributes["label"] == 1.0
     assert {"label:改进", "label:措施"} <= set(attributes)
-    (attributes,) = sequence_attributes(["不足之处：测试写得太少。"], proba, LEXICON)
+    (attributes,) = sequence_attributes(["不足之处：测试写得太少。"], proba, LEXICON, **NO_WORDS)
     assert attributes["label_word_problem"] == 1.0
 
 
 def test_salutations_and_formulas_are_marked() -> None:
     paragraphs = ["各位代表！", "现在，我代表市人民政府向大会报告工作，请予审议。"]
-    salutation, formula = sequence_attributes(paragraphs, np.full((2, 3), 1 / 3), LEXICON)
+    salutation, formula = sequence_attributes(
+        paragraphs, np.full((2, 3), 1 / 3), LEXICON, **NO_WORDS
+    )
     assert salutation["context_salutation"] == 1.0
     assert formula["context_formula"] == 1.0

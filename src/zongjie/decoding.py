@@ -72,9 +72,9 @@ def fit_sequence_model(
                     [paragraphs[i] for i in kept],
                     proba[kept],
                     lexicon,
-                    words,
-                    stop_words,
-                    params["word_value"],
+                    words=words,
+                    stop_words=stop_words,
+                    word_value=params["word_value"],
                 )
             )
             targets.append([states[i] for i in kept])

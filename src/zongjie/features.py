@@ -218,9 +218,10 @@ def sequence_attributes(
     paragraphs: Sequence[str],
     proba: np.ndarray,
     lexicon: Lexicon,
-    words: str | None = None,
-    stop_words: Sequence[str] = (),
-    word_value: float = 1.0,
+    *,
+    words: str | None,
+    stop_words: Sequence[str],
+    word_value: float,
 ) -> list[dict[str, float]]:
     """One attribute dict per paragraph of ONE document (in reading order), for the sequence
     model: what the paragraph classifier says of it (`proba`, (n, 3) in LABELS order) and of
@@ -228,11 +229,22 @@ def sequence_attributes(
     `words` names a tokenizer, its own words and those of the headings that enclose it, each
     with the value `word_value`. Under the CRF's L2 penalty a smaller value makes a word cost
     more to lean on, so the model prefers what carries over to reports of other kinds (the
-    lexicon, the structure) and uses a word where those fall short.
+    lexicon, the structure) and uses a word where those fall short. The three settings have no
+    default here: they are the model's (`decoder.words`, `features.stop_words`,
+    `decoder.word_value` when it is trained), never a second copy of conf/.
 
     The enclosing headings are the outermost (the part it sits in) and the innermost (its
     item); their role words and probabilities are how a heading passes its role down."""
-    return list(iter_sequence_attributes(paragraphs, proba, lexicon, words, stop_words, word_value))
+    return list(
+        iter_sequence_attributes(
+            paragraphs,
+            proba,
+            lexicon,
+            words=words,
+            stop_words=stop_words,
+            word_value=word_value,
+        )
+    )
 
 
 # The attribute names that do not depend on the paragraph, made once.
@@ -259,9 +271,10 @@ def iter_sequence_attributes(
     paragraphs: Sequence[str],
     proba: np.ndarray,
     lexicon: Lexicon,
-    words: str | None = None,
-    stop_words: Sequence[str] = (),
-    word_value: float = 1.0,
+    *,
+    words: str | None,
+    stop_words: Sequence[str],
+    word_value: float,
 ) -> Iterator[dict[str, float]]:
     """`sequence_attributes`, one paragraph's dict at a time: what the document as a whole
     says (shapes, outline, the parts' mean probabilities) is read first, each dict made when

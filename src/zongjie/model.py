@@ -13,14 +13,14 @@ Nothing in it changes after construction, so one instance serves any number of t
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from zongjie.document import LABELS
-from zongjie.features import iter_sequence_attributes, sequence_attributes
+from zongjie.features import iter_sequence_attributes
 from zongjie.inference import STATES, CrfTables, LinearScorer
 from zongjie.lexicon import Lexicon
 from zongjie.parallel import CHUNK, chunks, ordered_map
@@ -59,14 +59,7 @@ class Model:
         # paragraph classifier's slices go to every core when there are many.
         slices = chunks(list(paragraphs))
         proba = np.concatenate(list(ordered_map(self, _slice_proba, slices)))
-        attributes = iter_sequence_attributes(
-            paragraphs,
-            proba,
-            self.lexicon,
-            self.sequence_words,
-            self.stop_words,
-            self.word_value,
-        )
+        attributes = self._sequence_attributes(paragraphs, proba)
         scores = [
             self.sequence.state_scores(list(itertools.islice(attributes, CHUNK)))
             for _ in range(0, len(paragraphs), CHUNK)
@@ -78,13 +71,19 @@ class Model:
     ) -> list[dict[str, float]]:
         """The sequence model's attribute dict of each paragraph of one document, given the
         paragraph classifier's probabilities `proba` (n, 3) of them."""
-        return sequence_attributes(
+        return list(self._sequence_attributes(paragraphs, proba))
+
+    def _sequence_attributes(
+        self, paragraphs: Sequence[str], proba: np.ndarray
+    ) -> Iterator[dict[str, float]]:
+        # This model's sequence settings, passed in one place.
+        return iter_sequence_attributes(
             paragraphs,
             proba,
             self.lexicon,
-            self.sequence_words,
-            self.stop_words,
-            self.word_value,
+            words=self.sequence_words,
+            stop_words=self.stop_words,
+            word_value=self.word_value,
         )
 
     @staticmethod
