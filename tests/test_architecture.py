@@ -13,7 +13,8 @@ PACKAGE = ROOT / "src" / "zongjie"
 # Lower layers never import higher ones; a module may import its own layer's modules (the
 # graph stays acyclic, checked below).
 LAYERS: list[tuple[str, ...]] = [
-    ("document", "lexicon", "text", "parallel", "version", "checks"),  # what every step shares
+    # what every step shares (`_wordcut`: the C extension of `wordcut`)
+    ("document", "lexicon", "text", "wordcut", "_wordcut", "parallel", "version", "checks"),
     ("segment",),  # raw text → paragraphs
     ("structure",),  # paragraphs → their form and outline
     ("weak_labels", "dataset"),  # → labelled documents
@@ -40,7 +41,7 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
                 found.append((parts[1], names))
             else:  # from zongjie import x: a submodule, or a name of the package
                 for name in names:
-                    module = name if (PACKAGE / f"{name}.py").exists() else "__init__"
+                    module = name if _is_module(name) else "__init__"
                     found.append((module, [] if module == name else [name]))
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -50,11 +51,18 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
     return found
 
 
+def _is_module(name: str) -> bool:
+    """A module of the package: Python, or a C extension (which imports nothing of ours)."""
+    return (PACKAGE / f"{name}.py").exists() or (PACKAGE / f"{name}.c").exists()
+
+
 def _graph() -> dict[str, set[str]]:
-    return {
+    graph = {
         path.stem: {module for module, _ in _imports(path)} - {path.stem}
         for path in sorted(PACKAGE.glob("*.py"))
     }
+    graph.update({path.stem: set() for path in sorted(PACKAGE.glob("*.c"))})
+    return graph
 
 
 def test_every_module_has_a_layer_and_imports_only_its_own_or_lower_ones() -> None:
@@ -103,7 +111,7 @@ def test_the_readme_layout_names_every_module() -> None:
     layout = readme.split("## Project layout", 1)[1].split("\n## ", 1)[0]
     missing = [
         path.name
-        for path in sorted(PACKAGE.glob("*.py"))
+        for path in sorted([*PACKAGE.glob("*.py"), *PACKAGE.glob("*.c")])
         if path.stem not in ("__init__", "version") and path.stem not in layout
     ]
     assert missing == []

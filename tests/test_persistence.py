@@ -602,6 +602,7 @@ def test_every_entry_point_reads_a_model_with_the_one_reader(tiny_model_path, tm
     )
     assert cli.returncode == 1 and message in cli.stderr and "Traceback" not in cli.stderr
     for module in (ROOT / "src" / "zongjie").glob("*.py"):
-        if module.name != "persistence.py":
+        # wordcut.py reads its own dictionary (wordcut.npz), never a model.
+        if module.name not in ("persistence.py", "wordcut.py"):
             source = module.read_text(encoding="utf-8")
             assert "zipfile" not in source and "np.load(" not in source, module.name

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from zongjie.text import TOKENIZERS, normalize
+from zongjie.wordcut import TokenIds
 
 __all__ = ["WordTable", "word_tfidf"]
 
@@ -44,6 +45,8 @@ class WordTable:
     token_index: dict[str, int] = field(init=False, repr=False)
     # n → a hash of ngram_keys[n-1], made on first use: derived, never saved.
     _hashes: dict[int, _KeyHash] = field(init=False, repr=False)
+    # `tokens` for the native segmenter (tokenizer rjieba), made on first use: derived.
+    _token_ids: list[TokenIds] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.tokenizer not in TOKENIZERS:
@@ -54,6 +57,13 @@ class WordTable:
         index.update(dict.fromkeys(self.stop_tokens.tolist(), -2))
         object.__setattr__(self, "token_index", index)
         object.__setattr__(self, "_hashes", {})
+        object.__setattr__(self, "_token_ids", [])
+
+    def token_ids(self) -> TokenIds:
+        """`tokens` (and `stop_tokens`, id -2) as the native segmenter's vocabulary, made once."""
+        if not self._token_ids:  # two threads may both make it: the same ids either way
+            self._token_ids[:] = [TokenIds(self.tokens.tolist(), self.stop_tokens.tolist())]
+        return self._token_ids[0]
 
     def key_hash(self, n: int) -> _KeyHash:
         """The hash of the n-gram keys (n >= 2), made once."""
@@ -214,15 +224,18 @@ def _ngram_hits(table: WordTable, normalized: Sequence[str]) -> tuple[np.ndarray
     """(row, column) of every known n-gram occurrence in `normalized` (`normalize`d texts),
     repeats included."""
     texts = normalized
-    tokenize_text = TOKENIZERS[table.tokenizer]
-    lookup = table.token_index.get
-    ids: list[int] = []
-    lengths = np.empty(len(texts), dtype=np.int64)
-    for row, text in enumerate(texts):
-        tokens = tokenize_text(text)
-        ids.extend(map(lookup, tokens, itertools.repeat(-1, len(tokens))))
-        lengths[row] = len(tokens)
-    all_ids = np.array(ids, dtype=np.int64)
+    if table.tokenizer == "rjieba":  # segmented in C straight to ids (zongjie.wordcut)
+        all_ids, lengths = table.token_ids().ids(list(texts))
+    else:
+        tokenize_text = TOKENIZERS[table.tokenizer]
+        lookup = table.token_index.get
+        ids: list[int] = []
+        lengths = np.empty(len(texts), dtype=np.int64)
+        for row, text in enumerate(texts):
+            tokens = tokenize_text(text)
+            ids.extend(map(lookup, tokens, itertools.repeat(-1, len(tokens))))
+            lengths[row] = len(tokens)
+        all_ids = np.array(ids, dtype=np.int64)
     all_docs = np.repeat(np.arange(len(texts)), lengths)
     kept = all_ids != -2  # stop words go before n-grams form, as in TfidfVectorizer
     ids_array, docs = all_ids[kept], all_docs[kept]

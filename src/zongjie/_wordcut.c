@@ -1,0 +1,799 @@
+/* Word segmentation straight to vocabulary ids: jieba's algorithm in C.
+ *
+ * `zongjie.wordcut` is the Python side; this file is its hot loop. A paragraph's characters are
+ * cut the way rjieba (jieba-rs, which `features.tokenizer=rjieba` names) cuts them: runs of
+ * CJK, ASCII letters, digits and +#&._%- are segmented along the most probable route through
+ * the dictionary's words, the single characters that route leaves are joined by an HMM, and
+ * every other character is a token of its own. Instead of a Python string per token, each
+ * token comes out as its id in a model's vocabulary (`Vocabulary`): no string is made and no
+ * dict is consulted, which is most of what tokenizing cost in Python.
+ *
+ * The dictionary and the HMM are read-only once built and every call keeps its work in its
+ * own buffers, so any number of threads may share them; `ids` releases the GIL while it
+ * segments.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_WORD (-1)
+#define HMM_LOW 0x4E00
+#define HMM_HIGH 0x9FD5
+#define HMM_CHARS (HMM_HIGH - HMM_LOW + 1)
+#define MIN_FLOAT (-3.14e100)
+#define EMPTY UINT64_MAX
+#define ROOT_CHARS 0x30000
+#define CODE_BITS 21
+#define CODE_MASK ((1u << CODE_BITS) - 1)
+#define ROOT ((1u << 22) - 1) /* the root's node number in a key; other nodes are slots */
+#define MAX_SLOTS ((int64_t)1 << 21)
+
+enum { BEGIN = 0, END = 1, MIDDLE = 2, SINGLE = 3, STATES = 4 };
+/* The states that may precede each state, the smaller index first: a tie goes to the second. */
+static const int PREVIOUS[STATES][2] = {{END, SINGLE}, {BEGIN, MIDDLE}, {BEGIN, MIDDLE}, {END, SINGLE}};
+
+typedef struct {
+    /* The dictionary as a trie in one hash table (open addressing): a node is the slot of its
+     * entry, which packs the key (the parent's slot, 22 bits; the character, 21 bits) and a
+     * code (21 bits): 0 when the node ends no word, else 1 + the index of the word's frequency
+     * among the distinct frequencies. Nodes are found in one probe on average, a cache miss
+     * each (the table is 16 MiB); the root's children, wanted at every character, are also in
+     * a direct table, `root[c]` = slot << 21 | code. */
+    int64_t *root;
+    uint64_t *table;
+    uint64_t mask;
+    int shift;
+    int64_t n_nodes;
+    int64_t n_slots;
+    double *log_freq; /* ln of each distinct frequency, by code - 1 */
+    double log_total;
+    double start[STATES];
+    double trans[STATES][STATES];
+    double *emit; /* HMM_CHARS × STATES */
+} Dictionary;
+
+typedef struct {
+    PyObject *dictionary; /* the capsule this vocabulary's word ids refer to (a reference) */
+    int32_t *word_token;  /* a word's node (slot) → its token id, -1 if not in the vocabulary */
+    /* token (its characters) → id, open addressing over a hash of the characters */
+    uint32_t *chars;
+    int64_t *slot_start;
+    int32_t *slot_length;
+    int64_t *slot_id;
+    uint64_t mask;
+} Vocabulary;
+
+static inline uint64_t mix(uint64_t key, int shift) {
+    return (key * 0x9E3779B97F4A7C15ULL) >> shift;
+}
+
+/* `node`'s child for character `c`: slot << 21 | code, -1 if there is none. */
+static inline int64_t child(const Dictionary *d, uint32_t node, uint32_t c) {
+    if (node == ROOT && c < ROOT_CHARS) return d->root[c];
+    uint64_t key = ((uint64_t)node << 21) | c;
+    uint64_t slot = mix(key, d->shift);
+    for (;;) {
+        uint64_t seen = d->table[slot];
+        if ((seen >> CODE_BITS) == key) return (int64_t)((slot << CODE_BITS) | (seen & CODE_MASK));
+        if (seen == EMPTY) return -1;
+        slot = (slot + 1) & d->mask;
+    }
+}
+
+static inline int is_cjk(uint32_t c) {
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2A6DF) ||
+           (c >= 0x2A700 && c <= 0x2EBEF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+static inline int is_alnum(uint32_t c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The characters jieba segments with its dictionary; any other is a token of its own. */
+static inline int is_han_default(uint32_t c) {
+    if (c < 128)
+        return is_alnum(c) || c == '+' || c == '#' || c == '&' || c == '.' || c == '_' ||
+               c == '%' || c == '-';
+    return is_cjk(c);
+}
+
+static inline int is_hmm_han(uint32_t c) { return c >= HMM_LOW && c <= HMM_HIGH; }
+
+static inline int is_connector(uint32_t c) { return c == '.' || c == '_' || c == '-'; }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Segmentation. Tokens go to an `Emit` as [start, end) spans of the text with the dictionary
+ * word they are (NO_WORD when the segmentation did not look them up). */
+
+typedef struct {
+    void (*emit)(void *sink, int64_t start, int64_t end, int32_t word);
+    void *sink;
+} Emit;
+
+typedef struct {
+    double *prob;
+    int64_t *end;
+    int32_t *word;
+    unsigned char *prev; /* HMM predecessors, STATES per character */
+    unsigned char *path;
+    int64_t capacity;
+} Scratch;
+
+static int scratch_reserve(Scratch *s, int64_t n) {
+    if (n + 1 <= s->capacity) return 0;
+    int64_t capacity = (n + 1) * 2;
+    double *prob = realloc(s->prob, capacity * sizeof(double));
+    if (prob) s->prob = prob;
+    int64_t *end = realloc(s->end, capacity * sizeof(int64_t));
+    if (end) s->end = end;
+    int32_t *word = realloc(s->word, capacity * sizeof(int32_t));
+    if (word) s->word = word;
+    unsigned char *prev = realloc(s->prev, capacity * STATES);
+    if (prev) s->prev = prev;
+    unsigned char *path = realloc(s->path, capacity);
+    if (path) s->path = path;
+    if (!prob || !end || !word || !prev || !path) return -1;
+    s->capacity = capacity;
+    return 0;
+}
+
+static void scratch_free(Scratch *s) {
+    free(s->prob);
+    free(s->end);
+    free(s->word);
+    free(s->prev);
+    free(s->path);
+}
+
+static inline const double *emission(const Dictionary *d, uint32_t c) {
+    static const double none[STATES] = {MIN_FLOAT, MIN_FLOAT, MIN_FLOAT, MIN_FLOAT};
+    return is_hmm_han(c) ? d->emit + (size_t)(c - HMM_LOW) * STATES : none;
+}
+
+/* Viterbi over text[a, b), b - a >= 2, then the words of the best state sequence. */
+static void hmm_words(const Dictionary *d, const uint32_t *text, int64_t a, int64_t b,
+                      Scratch *s, const Emit *out) {
+    int64_t n = b - a;
+    double v[STATES], next[STATES];
+    const double *em = emission(d, text[a]);
+    for (int y = 0; y < STATES; y++) v[y] = d->start[y] + em[y];
+    for (int64_t t = 1; t < n; t++) {
+        em = emission(d, text[a + t]);
+        for (int y = 0; y < STATES; y++) {
+            int y0 = PREVIOUS[y][0], y1 = PREVIOUS[y][1];
+            double p0 = v[y0] + d->trans[y0][y] + em[y];
+            double p1 = v[y1] + d->trans[y1][y] + em[y];
+            if (p0 > p1) {
+                next[y] = p0;
+                s->prev[t * STATES + y] = (unsigned char)y0;
+            } else {
+                next[y] = p1;
+                s->prev[t * STATES + y] = (unsigned char)y1;
+            }
+        }
+        memcpy(v, next, sizeof v);
+    }
+    int state = v[END] > v[SINGLE] ? END : SINGLE;
+    s->path[n - 1] = (unsigned char)state;
+    for (int64_t t = n - 1; t > 0; t--) {
+        state = s->prev[t * STATES + state];
+        s->path[t - 1] = (unsigned char)state;
+    }
+    int64_t begin = a, next_start = a;
+    for (int64_t i = 0; i < n; i++) {
+        switch (s->path[i]) {
+        case BEGIN:
+            begin = a + i;
+            break;
+        case END:
+            out->emit(out->sink, begin, a + i + 1, NO_WORD);
+            next_start = a + i + 1;
+            break;
+        case SINGLE:
+            out->emit(out->sink, a + i, a + i + 1, NO_WORD);
+            next_start = a + i + 1;
+            break;
+        default:
+            break;
+        }
+    }
+    if (next_start < b) out->emit(out->sink, next_start, b, NO_WORD);
+}
+
+/* An alphanumeric run, more runs joined by one connector each (.-_), a trailing %. */
+static int64_t alnum_token_end(const uint32_t *text, int64_t start, int64_t b) {
+    int64_t end = start;
+    for (;;) {
+        while (end < b && is_alnum(text[end])) end++;
+        if (end + 1 < b && is_connector(text[end]) && is_alnum(text[end + 1]))
+            end++;
+        else
+            break;
+    }
+    if (end < b && text[end] == '%') end++;
+    return end;
+}
+
+/* text[x, y): characters the route left single and that are no word together. */
+static void hmm_cut(const Dictionary *d, const uint32_t *text, int64_t x, int64_t y, Scratch *s,
+                    const Emit *out) {
+    int64_t i = x;
+    while (i < y) {
+        int han = is_hmm_han(text[i]);
+        int64_t j = i + 1;
+        while (j < y && is_hmm_han(text[j]) == han) j++;
+        if (han) {
+            if (j - i > 1)
+                hmm_words(d, text, i, j, s, out);
+            else
+                out->emit(out->sink, i, j, NO_WORD);
+        } else {
+            int64_t position = i;
+            while (position < j) {
+                int64_t cursor = position;
+                while (cursor < j && !is_alnum(text[cursor])) cursor++;
+                if (cursor > position) out->emit(out->sink, position, cursor, NO_WORD);
+                if (cursor == j) break;
+                int64_t end = alnum_token_end(text, cursor, j);
+                out->emit(out->sink, cursor, end, NO_WORD);
+                position = end;
+            }
+        }
+        i = j;
+    }
+}
+
+static int is_word(const Dictionary *d, const uint32_t *text, int64_t x, int64_t y) {
+    int64_t found = -1;
+    uint32_t node = ROOT;
+    for (int64_t k = x; k < y; k++) {
+        found = child(d, node, text[k]);
+        if (found < 0) return 0;
+        node = (uint32_t)(found >> CODE_BITS);
+    }
+    return found >= 0 && (found & CODE_MASK) != 0;
+}
+
+static void unjoined(const Dictionary *d, const uint32_t *text, int64_t x, int64_t y, Scratch *s,
+                     const Emit *out) {
+    if (y - x == 1) {
+        out->emit(out->sink, x, y, s->word[x]);
+    } else if (!is_word(d, text, x, y)) {
+        hmm_cut(d, text, x, y, s, out);
+    } else {
+        for (int64_t k = x; k < y; k++) out->emit(out->sink, k, k + 1, s->word[k]);
+    }
+}
+
+/* A run of dictionary characters, text[a, b): the most probable route, then its words. */
+static void cut_block(const Dictionary *d, const uint32_t *text, int64_t a, int64_t b, Scratch *s,
+                      const Emit *out) {
+    int64_t n = b - a;
+    /* route arrays are indexed from the block's start */
+    double *prob = s->prob;
+    int64_t *end = s->end;
+    int32_t *word = s->word;
+    const uint32_t *block = text + a;
+    prob[n] = 0.0;
+    end[n] = n;
+    word[n] = NO_WORD;
+    double log_one = 0.0 - d->log_total;
+    for (int64_t i = n - 1; i >= 0; i--) {
+        int found = 0;
+        double best_prob = 0.0;
+        int64_t best_end = 0;
+        int32_t best_word = NO_WORD;
+        uint32_t node = ROOT;
+        for (int64_t j = i; j < n; j++) {
+            int64_t next = child(d, node, block[j]);
+            if (next < 0) break;
+            node = (uint32_t)(next >> CODE_BITS);
+            uint32_t code = (uint32_t)(next & CODE_MASK);
+            if (!code) continue;
+            int32_t w = (int32_t)node;
+            double p = d->log_freq[code - 1] - d->log_total + prob[j + 1];
+            if (!found || p > best_prob || (p == best_prob && j + 1 > best_end)) {
+                found = 1;
+                best_prob = p;
+                best_end = j + 1;
+                best_word = w;
+            }
+        }
+        if (!found) {
+            best_prob = log_one + prob[i + 1];
+            best_end = i + 1;
+        }
+        prob[i] = best_prob;
+        end[i] = best_end;
+        word[i] = best_word;
+    }
+    /* Spans below are relative to the block; shift them on the way out. */
+    int64_t x = 0, left = -1;
+    while (x < n) {
+        int64_t y = end[x];
+        if (y - x == 1) {
+            if (left < 0) left = x;
+        } else {
+            if (left >= 0) {
+                unjoined(d, block, left, x, s, out);
+                left = -1;
+            }
+            out->emit(out->sink, x, y, word[x]);
+        }
+        x = y;
+    }
+    if (left >= 0) unjoined(d, block, left, n, s, out);
+}
+
+typedef struct {
+    const Emit *inner;
+    int64_t offset;
+} Shift;
+
+static void emit_shifted(void *sink, int64_t start, int64_t end, int32_t word) {
+    Shift *shift = sink;
+    shift->inner->emit(shift->inner->sink, start + shift->offset, end + shift->offset, word);
+}
+
+/* Cut text[0, n). Returns -1 when out of memory. */
+static int cut_text(const Dictionary *d, const uint32_t *text, int64_t n, Scratch *s,
+                    const Emit *out) {
+    int64_t i = 0;
+    while (i < n) {
+        int han = is_han_default(text[i]);
+        int64_t j = i + 1;
+        while (j < n && is_han_default(text[j]) == han) j++;
+        if (han) {
+            if (scratch_reserve(s, j - i) < 0) return -1;
+            Shift shift = {out, i};
+            Emit shifted = {emit_shifted, &shift};
+            cut_block(d, text, i, j, s, &shifted);
+        } else {
+            for (int64_t k = i; k < j; k++) {
+                if (text[k] == '\r' && k + 1 < j && text[k + 1] == '\n') {
+                    out->emit(out->sink, k, k + 2, NO_WORD);
+                    k++;
+                } else {
+                    out->emit(out->sink, k, k + 1, NO_WORD);
+                }
+            }
+        }
+        i = j;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Python objects: a dictionary and a vocabulary are capsules, `zongjie.wordcut` wraps them. */
+
+static const char *DICTIONARY = "zongjie._wordcut.Dictionary";
+static const char *VOCABULARY = "zongjie._wordcut.Vocabulary";
+
+static void dictionary_free(PyObject *capsule) {
+    Dictionary *d = PyCapsule_GetPointer(capsule, DICTIONARY);
+    if (!d) return;
+    free(d->root);
+    free(d->table);
+    free(d->log_freq);
+    free(d->emit);
+    free(d);
+}
+
+static uint32_t *codepoints(PyObject *text, Py_ssize_t *length) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    uint32_t *out = malloc((n + 1) * sizeof(uint32_t));
+    if (!out) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0; i < n; i++) out[i] = PyUnicode_READ(kind, data, i);
+    *length = n;
+    return out;
+}
+
+/* The child of `parent` for `c`, made if new, its code set when `code` is not 0: its slot, or
+ * -1 when the table is full. */
+static int64_t add_node(Dictionary *d, uint32_t parent, uint32_t c, uint32_t code) {
+    uint64_t key = ((uint64_t)parent << 21) | c;
+    uint64_t slot = mix(key, d->shift);
+    while (d->table[slot] != EMPTY && (d->table[slot] >> CODE_BITS) != key)
+        slot = (slot + 1) & d->mask;
+    if (d->table[slot] == EMPTY) {
+        if (4 * (d->n_nodes + 1) > 3 * d->n_slots) return -1;
+        d->n_nodes++;
+        d->table[slot] = key << CODE_BITS;
+    }
+    if (code) d->table[slot] = (key << CODE_BITS) | code;
+    if (parent == ROOT && c < ROOT_CHARS)
+        d->root[c] = (int64_t)((slot << CODE_BITS) | (d->table[slot] & CODE_MASK));
+    return (int64_t)slot;
+}
+
+static PyObject *dictionary_error(Dictionary *d, PyObject *type, const char *message) {
+    free(d->root);
+    free(d->table);
+    free(d->log_freq);
+    free(d->emit);
+    free(d);
+    if (type) PyErr_SetString(type, message);
+    return NULL;
+}
+
+/* build_dictionary(words, codes, frequencies, total, start, trans, emit) -> capsule.
+ * words: str, the dictionary's words, one per line; codes: bytes, int32 per word, 1 + the index
+ * of its frequency in `frequencies` (bytes, int64: the distinct frequencies); total: the sum
+ * of every entry's frequency; start (4), trans (4 × 4) and emit (HMM_CHARS × 4): bytes,
+ * float64, the HMM's log probabilities, states in the order begin, end, middle, single, emit's
+ * rows the characters U+4E00..U+9FD5. A word listed twice keeps its last frequency. */
+static PyObject *build_dictionary(PyObject *self, PyObject *args) {
+    PyObject *words;
+    Py_buffer codes, freqs, start, trans, emit;
+    long long total;
+    if (!PyArg_ParseTuple(args, "Uy*y*Ly*y*y*", &words, &codes, &freqs, &total, &start, &trans,
+                          &emit))
+        return NULL;
+    PyObject *result = NULL;
+    Dictionary *d = calloc(1, sizeof(Dictionary));
+    Py_ssize_t n_chars = PyUnicode_GET_LENGTH(words);
+    int64_t n_words = codes.len / (Py_ssize_t)sizeof(int32_t);
+    int64_t n_freqs = freqs.len / (Py_ssize_t)sizeof(int64_t);
+    if (!d) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (start.len != STATES * 8 || trans.len != STATES * STATES * 8 ||
+        emit.len != (Py_ssize_t)HMM_CHARS * STATES * 8 || total <= 0 || n_freqs >= CODE_MASK) {
+        dictionary_error(d, PyExc_ValueError, "HMM tables of the wrong size, or bad totals");
+        goto done;
+    }
+    int bits = 4;
+    while (((int64_t)1 << bits) < 2 * (int64_t)n_chars && ((int64_t)1 << bits) < MAX_SLOTS) bits++;
+    d->n_slots = (int64_t)1 << bits;
+    d->mask = (uint64_t)d->n_slots - 1;
+    d->shift = 64 - bits;
+    d->root = malloc(ROOT_CHARS * sizeof(int64_t));
+    d->table = malloc((size_t)d->n_slots * sizeof(uint64_t));
+    d->log_freq = malloc((n_freqs + 1) * sizeof(double));
+    d->emit = malloc((size_t)HMM_CHARS * STATES * sizeof(double));
+    if (!d->root || !d->table || !d->log_freq || !d->emit) {
+        dictionary_error(d, NULL, NULL);
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(d->root, 0xFF, ROOT_CHARS * sizeof(int64_t));
+    memset(d->table, 0xFF, (size_t)d->n_slots * sizeof(uint64_t));
+    const int64_t *values = freqs.buf;
+    for (int64_t k = 0; k < n_freqs; k++) {
+        if (values[k] <= 0) {
+            dictionary_error(d, PyExc_ValueError, "a frequency that is not positive");
+            goto done;
+        }
+        d->log_freq[k] = log((double)values[k]);
+    }
+    const int32_t *word_codes = codes.buf;
+    int kind = PyUnicode_KIND(words);
+    const void *data = PyUnicode_DATA(words);
+    int64_t word = 0;
+    uint32_t node = ROOT;
+    for (Py_ssize_t i = 0; i < n_chars; i++) {
+        uint32_t c = PyUnicode_READ(kind, data, i);
+        if (c == '\n') continue; /* an empty line */
+        uint32_t next = i + 1 < n_chars ? PyUnicode_READ(kind, data, i + 1) : '\n';
+        uint32_t code = 0;
+        if (next == '\n') {
+            if (word >= n_words || word_codes[word] < 1 || word_codes[word] > n_freqs) {
+                dictionary_error(d, PyExc_ValueError, "fewer codes than words, or a bad code");
+                goto done;
+            }
+            code = (uint32_t)word_codes[word++];
+        }
+        int64_t slot = add_node(d, node, c, code);
+        if (slot < 0) {
+            dictionary_error(d, PyExc_ValueError, "a dictionary of over 1.5 million nodes");
+            goto done;
+        }
+        node = next == '\n' ? ROOT : (uint32_t)slot;
+    }
+    if (word != n_words) {
+        dictionary_error(d, PyExc_ValueError, "more codes than words");
+        goto done;
+    }
+    d->log_total = log((double)total);
+    memcpy(d->start, start.buf, sizeof d->start);
+    memcpy(d->trans, trans.buf, sizeof d->trans);
+    memcpy(d->emit, emit.buf, (size_t)HMM_CHARS * STATES * sizeof(double));
+    result = PyCapsule_New(d, DICTIONARY, dictionary_free);
+    if (!result) dictionary_error(d, NULL, NULL);
+done:
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&freqs);
+    PyBuffer_Release(&start);
+    PyBuffer_Release(&trans);
+    PyBuffer_Release(&emit);
+    return result;
+}
+
+typedef struct {
+    PyObject *text;
+    PyObject *list;
+    int failed;
+} StringSink;
+
+static void emit_string(void *sink, int64_t start, int64_t end, int32_t word) {
+    (void)word;
+    StringSink *s = sink;
+    if (s->failed) return;
+    PyObject *token = PyUnicode_Substring(s->text, start, end);
+    if (!token || PyList_Append(s->list, token) < 0) s->failed = 1;
+    Py_XDECREF(token);
+}
+
+/* cut(dictionary, text) -> list[str]: the words of `text`. */
+static PyObject *cut(PyObject *self, PyObject *args) {
+    PyObject *capsule, *text;
+    if (!PyArg_ParseTuple(args, "OU", &capsule, &text)) return NULL;
+    Dictionary *d = PyCapsule_GetPointer(capsule, DICTIONARY);
+    if (!d) return NULL;
+    Py_ssize_t n;
+    uint32_t *chars = codepoints(text, &n);
+    if (!chars) return PyErr_NoMemory();
+    StringSink sink = {text, PyList_New(0), 0};
+    Scratch scratch = {0};
+    if (sink.list) {
+        Emit out = {emit_string, &sink};
+        if (cut_text(d, chars, n, &scratch, &out) < 0) {
+            sink.failed = 1;
+            PyErr_NoMemory();
+        }
+    }
+    free(chars);
+    scratch_free(&scratch);
+    if (sink.failed) Py_CLEAR(sink.list);
+    return sink.list;
+}
+
+static inline uint64_t hash_chars(const uint32_t *c, int64_t n) {
+    uint64_t h = 0xCBF29CE484222325ULL;
+    for (int64_t i = 0; i < n; i++) h = (h ^ c[i]) * 0x100000001B3ULL;
+    return h ^ (uint64_t)n;
+}
+
+static int64_t vocabulary_find(const Vocabulary *v, const uint32_t *c, int64_t n) {
+    uint64_t slot = hash_chars(c, n) & v->mask;
+    for (;;) {
+        if (v->slot_length[slot] < 0) return -1;
+        if (v->slot_length[slot] == n &&
+            memcmp(v->chars + v->slot_start[slot], c, n * sizeof(uint32_t)) == 0)
+            return v->slot_id[slot];
+        slot = (slot + 1) & v->mask;
+    }
+}
+
+static void vocabulary_free(PyObject *capsule) {
+    Vocabulary *v = PyCapsule_GetPointer(capsule, VOCABULARY);
+    if (!v) return;
+    Py_XDECREF(v->dictionary);
+    free(v->word_token);
+    free(v->chars);
+    free(v->slot_start);
+    free(v->slot_length);
+    free(v->slot_id);
+    free(v);
+}
+
+/* build_vocabulary(dictionary, tokens: list[str], ids: list[int]) -> capsule: each token's id
+ * (a later entry of the same token wins). */
+static PyObject *build_vocabulary(PyObject *self, PyObject *args) {
+    PyObject *capsule, *tokens, *ids;
+    if (!PyArg_ParseTuple(args, "OO!O!", &capsule, &PyList_Type, &tokens, &PyList_Type, &ids))
+        return NULL;
+    Dictionary *d = PyCapsule_GetPointer(capsule, DICTIONARY);
+    if (!d) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    if (PyList_GET_SIZE(ids) != n) {
+        PyErr_SetString(PyExc_ValueError, "as many ids as tokens");
+        return NULL;
+    }
+    Vocabulary *v = calloc(1, sizeof(Vocabulary));
+    if (!v) return PyErr_NoMemory();
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *token = PyList_GET_ITEM(tokens, i);
+        if (!PyUnicode_Check(token)) {
+            PyErr_Format(PyExc_TypeError, "token %zd is %s, not str", i, Py_TYPE(token)->tp_name);
+            goto fail;
+        }
+        total += PyUnicode_GET_LENGTH(token);
+    }
+    int bits = 4;
+    while (((int64_t)1 << bits) < 2 * (n + 1)) bits++;
+    size_t slots = (size_t)1 << bits;
+    v->mask = slots - 1;
+    v->chars = malloc((total + 1) * sizeof(uint32_t));
+    v->slot_start = malloc(slots * sizeof(int64_t));
+    v->slot_length = malloc(slots * sizeof(int32_t));
+    v->slot_id = malloc(slots * sizeof(int64_t));
+    v->word_token = malloc((size_t)d->n_slots * sizeof(int32_t));
+    if (!v->chars || !v->slot_start || !v->slot_length || !v->slot_id || !v->word_token) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    memset(v->slot_length, 0xFF, slots * sizeof(int32_t));
+    memset(v->word_token, 0xFF, (size_t)d->n_slots * sizeof(int32_t));
+    Py_ssize_t used = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *token = PyList_GET_ITEM(tokens, i);
+        long long id = PyLong_AsLongLong(PyList_GET_ITEM(ids, i));
+        if (id == -1 && PyErr_Occurred()) goto fail;
+        if (id < INT32_MIN || id > INT32_MAX) {
+            PyErr_Format(PyExc_ValueError, "token id %lld out of range", id);
+            goto fail;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(token);
+        uint32_t *c = v->chars + used;
+        int kind = PyUnicode_KIND(token);
+        const void *data = PyUnicode_DATA(token);
+        for (Py_ssize_t k = 0; k < length; k++) c[k] = PyUnicode_READ(kind, data, k);
+        uint64_t slot = hash_chars(c, length) & v->mask;
+        for (;;) {
+            if (v->slot_length[slot] < 0) {
+                v->slot_start[slot] = used;
+                v->slot_length[slot] = (int32_t)length;
+                v->slot_id[slot] = id;
+                used += length;
+                break;
+            }
+            if (v->slot_length[slot] == length &&
+                memcmp(v->chars + v->slot_start[slot], c, length * sizeof(uint32_t)) == 0) {
+                v->slot_id[slot] = id;
+                break;
+            }
+            slot = (slot + 1) & v->mask;
+        }
+        uint32_t node = ROOT;
+        int64_t step = -1;
+        for (Py_ssize_t k = 0; k < length; k++) {
+            step = child(d, node, c[k]);
+            if (step < 0) break;
+            node = (uint32_t)(step >> CODE_BITS);
+        }
+        if (step >= 0 && (step & CODE_MASK)) v->word_token[node] = (int32_t)id;
+    }
+    Py_INCREF(capsule);
+    v->dictionary = capsule;
+    PyObject *result = PyCapsule_New(v, VOCABULARY, vocabulary_free);
+    if (!result) {
+        Py_DECREF(capsule);
+        v->dictionary = NULL;
+        goto fail;
+    }
+    return result;
+fail:
+    free(v->word_token);
+    free(v->chars);
+    free(v->slot_start);
+    free(v->slot_length);
+    free(v->slot_id);
+    free(v);
+    return NULL;
+}
+
+typedef struct {
+    const Vocabulary *vocabulary;
+    const uint32_t *text;
+    int64_t *ids;
+    int64_t count;
+    int64_t capacity;
+    int failed;
+} IdSink;
+
+static void emit_id(void *sink, int64_t start, int64_t end, int32_t word) {
+    IdSink *s = sink;
+    if (s->failed) return;
+    if (s->count == s->capacity) {
+        int64_t capacity = s->capacity * 2 + 64;
+        int64_t *ids = realloc(s->ids, capacity * sizeof(int64_t));
+        if (!ids) {
+            s->failed = 1;
+            return;
+        }
+        s->ids = ids;
+        s->capacity = capacity;
+    }
+    const Vocabulary *v = s->vocabulary;
+    s->ids[s->count++] = word != NO_WORD ? v->word_token[word]
+                                         : vocabulary_find(v, s->text + start, end - start);
+}
+
+/* ids(vocabulary, texts: list[str]) -> (ids: bytes, lengths: bytes): every text's tokens as
+ * vocabulary ids (int64, -1 for a token not in it), one text after another, and how many
+ * tokens each text has (int64). */
+static PyObject *ids(PyObject *self, PyObject *args) {
+    PyObject *capsule, *texts;
+    if (!PyArg_ParseTuple(args, "OO!", &capsule, &PyList_Type, &texts)) return NULL;
+    const Vocabulary *v = PyCapsule_GetPointer(capsule, VOCABULARY);
+    if (!v) return NULL;
+    const Dictionary *d = PyCapsule_GetPointer(v->dictionary, DICTIONARY);
+    if (!d) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(texts);
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "text %zd is %s, not str", i, Py_TYPE(text)->tp_name);
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(text);
+    }
+    /* Every text's characters, copied while the GIL is held; segmented without it. */
+    uint32_t *chars = malloc((total + 1) * sizeof(uint32_t));
+    int64_t *bounds = malloc((n + 1) * sizeof(int64_t));
+    int64_t *lengths = malloc((n + 1) * sizeof(int64_t));
+    IdSink sink = {v, chars, NULL, 0, 0, 0};
+    Scratch scratch = {0};
+    PyObject *result = NULL;
+    if (!chars || !bounds || !lengths) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t used = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        bounds[i] = used;
+        for (Py_ssize_t k = 0; k < length; k++) chars[used + k] = PyUnicode_READ(kind, data, k);
+        used += length;
+    }
+    bounds[n] = used;
+    sink.capacity = total + 64; /* at most a token a character */
+    sink.ids = malloc(sink.capacity * sizeof(int64_t));
+    if (!sink.ids) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n && !failed; i++) {
+        int64_t before = sink.count;
+        sink.text = chars + bounds[i];
+        Emit out = {emit_id, &sink};
+        if (cut_text(d, chars + bounds[i], bounds[i + 1] - bounds[i], &scratch, &out) < 0 ||
+            sink.failed)
+            failed = 1;
+        lengths[i] = sink.count - before;
+    }
+    Py_END_ALLOW_THREADS
+    if (failed) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = Py_BuildValue("(y#y#)", (const char *)sink.ids, (Py_ssize_t)(sink.count * 8),
+                           (const char *)lengths, (Py_ssize_t)(n * 8));
+done:
+    free(chars);
+    free(bounds);
+    free(lengths);
+    free(sink.ids);
+    scratch_free(&scratch);
+    return result;
+}
+
+static PyMethodDef METHODS[] = {
+    {"build_dictionary", build_dictionary, METH_VARARGS, "A dictionary and HMM as a capsule."},
+    {"build_vocabulary", build_vocabulary, METH_VARARGS, "Token ids over a dictionary."},
+    {"cut", cut, METH_VARARGS, "cut(dictionary, text) -> the words of text."},
+    {"ids", ids, METH_VARARGS, "ids(vocabulary, texts) -> (ids, lengths) as int64 bytes."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef MODULE = {
+    PyModuleDef_HEAD_INIT, "_wordcut", "jieba's segmentation in C, to vocabulary ids.", -1,
+    METHODS,
+};
+
+PyMODINIT_FUNC PyInit__wordcut(void) { return PyModule_Create(&MODULE); }
