@@ -9,6 +9,8 @@ import shutil
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zongjie.lexicon import DEFAULT_PATH, Lexicon, default_lexicon, lexicon_hash, read_lexicon
 from zongjie.persistence import load_model_file
@@ -153,3 +155,78 @@ def test_training_reads_the_configured_lexicon_file(tmp_path) -> None:
         data
     )
     assert _lexicon(tiny_config(tmp_path)).hash == default_lexicon().hash
+
+
+def _findall_counts(lexicon: Lexicon, texts: list[str], sections: tuple[str, ...]) -> list:
+    return [
+        [len(lexicon.words[s][g].findall(t)) for s in sections for g in lexicon.groups(s)]
+        for t in texts
+    ]
+
+
+def test_count_words_counts_as_the_regexes_find() -> None:
+    from conftest import PLAN, PROBLEM, SUMMARY
+
+    lexicon = default_lexicon()
+    sections = ("cue_words", "lead_ins", "heading_words")
+    texts = [
+        "",
+        SUMMARY,
+        PROBLEM,
+        PLAN,
+        "已经已经已已经",  # 已经 before 已 wherever both start
+        "进一步进一步推进推进",
+        "我们也清醒地认识到,还存在不足,仍存在问题和困难和问题",  # overlapping lead-ins
+        "less well, well well",
+    ]
+    counts = lexicon.count_words(texts, sections)
+    assert counts.shape == (len(texts), sum(len(lexicon.groups(s)) for s in sections))
+    assert counts.tolist() == _findall_counts(lexicon, texts, sections)
+    assert counts[4].sum() > 0 and counts[6].sum() > 0
+
+
+def test_count_words_on_every_seed_line() -> None:
+    from zongjie.text import normalize
+
+    from conftest import SEEDS
+
+    lexicon = default_lexicon()
+    lines = [
+        normalize(line)
+        for path in sorted(SEEDS.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    sections = ("cue_words", "lead_ins")
+    assert lexicon.count_words(lines, sections).tolist() == _findall_counts(
+        lexicon, lines, sections
+    )
+
+
+def test_count_words_of_no_texts_is_empty() -> None:
+    assert default_lexicon().count_words([], ("cue_words", "lead_ins")).shape == (0, 6)
+
+
+def test_count_words_names_a_bad_text() -> None:
+    with pytest.raises(TypeError, match=r"^text 1 is NoneType, not str$"):
+        default_lexicon().count_words(["完成", None], ("cue_words",))  # type: ignore[list-item]
+
+
+_LEXICON_CHARS = sorted(
+    {
+        c
+        for groups in default_lexicon().alternatives.values()
+        for ws in groups.values()
+        for w in ws
+        for c in w
+    }
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from([*_LEXICON_CHARS[:200], "，", "a", " "]), max_size=60))
+def test_count_words_counts_any_text_as_the_regexes_find(sample: str) -> None:
+    lexicon = default_lexicon()
+    sections = ("cue_words", "lead_ins", "heading_words")
+    assert lexicon.count_words([sample], sections).tolist() == _findall_counts(
+        lexicon, [sample], sections
+    )

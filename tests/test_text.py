@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zongjie import text
 from zongjie.text import TOKENIZERS, normalize, token_cache
@@ -78,3 +80,64 @@ def test_normalize_matches_the_reference_on_every_seed_line() -> None:
     ]
     assert len(lines) > 100
     assert [normalize(line) for line in lines] == [_reference_normalize(x) for x in lines]
+
+
+# The C extension's normalize is `_normalize` in one pass: the characters it must get right.
+NATIVE_CASES = [
+    "",
+    "我局１２３，４５６．７８元；我镇和自我校正",  # full-width digits, a number with a point
+    "1,234.5万元，12.3%，3.4.5",  # thousands and decimals fold to one 0; 3.4.5 too
+    "ⅣⅫ①⒈㈠℃㎡",  # enclosed and compatibility characters: the table or NFKC
+    "ABC Def\u3000G\tH\nI",  # ASCII lowered, white space dropped
+    "ΣΑΣ İstanbul Straße ǅ",  # cased letters beyond ASCII: left to the Python definition
+    "٣٤٥ and ४२",  # digits of other scripts are numbers too
+    "我我镇，自我局，我单位、我公司与我中心",  # after 自 a 我 is no unit
+    "ｆｕｌｌ－ｗｉｄｔｈ ＡＢＣ",
+    "\ufb01\u2126\u212b\u1e9b\u0323",  # NFKC beyond the table: left to the Python definition
+    "𠀀𠀁中国\U0001f46a",
+]
+
+
+@pytest.mark.parametrize("raw", NATIVE_CASES)
+def test_native_normalize_is_the_definition(raw: str) -> None:
+    from zongjie import _wordcut
+
+    native = _wordcut.normalize(text._NATIVE, raw)
+    assert native is None or native == text._normalize(raw)
+    assert normalize(raw) == text._normalize(raw) == _reference_normalize(raw)
+
+
+def test_native_normalize_takes_nearly_every_report_line() -> None:
+    from zongjie import _wordcut
+
+    from conftest import SEEDS
+
+    lines = [
+        line
+        for path in sorted(SEEDS.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    native = [_wordcut.normalize(text._NATIVE, line) for line in lines]
+    assert sum(n is None for n in native) <= len(lines) // 100
+    assert [n for n in native if n is not None] == [
+        text._normalize(line) for line, n in zip(lines, native, strict=True) if n is not None
+    ]
+
+
+@pytest.mark.slow
+def test_native_normalize_is_the_definition_on_every_character() -> None:
+    from zongjie import _wordcut
+
+    different = []
+    for code in range(0x110000):
+        raw = f"a{chr(code)}1"
+        native = _wordcut.normalize(text._NATIVE, raw)
+        if native is not None and native != text._normalize(raw):
+            different.append(hex(code))
+    assert different == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(codec=None, exclude_categories=()), max_size=40))
+def test_native_normalize_is_the_definition_on_any_text(raw: str) -> None:
+    assert normalize(raw) == text._normalize(raw)

@@ -89,7 +89,7 @@ def test_ids_are_the_vocabulary_ids_of_the_words() -> None:
     words = sorted({w for p in paragraphs for w in rjieba.cut(p)})
     tokens, stop = words[::2], ["的", "，", "完成"]  # 完成 is both: the stop word wins
     index = {t: i for i, t in enumerate(tokens)} | dict.fromkeys(stop, -2)
-    ids, lengths = wordcut.TokenIds(tokens, stop).ids(paragraphs)
+    ids, lengths = wordcut.Vocabulary(tokens, stop).ids(paragraphs)
     expected = [index.get(w, -1) for p in paragraphs for w in rjieba.cut(p)]
     assert ids.tolist() == expected
     assert lengths.tolist() == [len(rjieba.cut(p)) for p in paragraphs]
@@ -98,19 +98,19 @@ def test_ids_are_the_vocabulary_ids_of_the_words() -> None:
 
 
 def test_ids_of_no_texts_are_empty() -> None:
-    ids, lengths = wordcut.TokenIds(["完成"]).ids([])
+    ids, lengths = wordcut.Vocabulary(["完成"]).ids([])
     assert len(ids) == len(lengths) == 0
 
 
 def test_token_ids_survive_pickling_for_process_pools() -> None:
-    table = wordcut.TokenIds(["完成", "任务"], ["的"])
+    table = wordcut.Vocabulary(["完成", "任务"], ["的"])
     copy = pickle.loads(pickle.dumps(table))
     assert copy.ids(["完成了的任务"])[0].tolist() == table.ids(["完成了的任务"])[0].tolist()
 
 
 def test_threads_share_one_vocabulary() -> None:
     paragraphs = [normalize(p) for p in (SUMMARY, PROBLEM, PLAN)] * 200
-    table = wordcut.TokenIds(sorted({w for p in paragraphs for w in rjieba.cut(p)}))
+    table = wordcut.Vocabulary(sorted({w for p in paragraphs for w in rjieba.cut(p)}))
     expected = table.ids(paragraphs)[0].tolist()
     results: list[list[int]] = []
 
@@ -130,9 +130,9 @@ def test_bad_input_is_named() -> None:
     with pytest.raises(TypeError, match=r"^text is NoneType, not str$"):
         wordcut.cut(None)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^text 1 is int, not str$"):
-        wordcut.TokenIds(["完成"]).ids(["完成", 3])  # type: ignore[list-item]
+        wordcut.Vocabulary(["完成"]).ids(["完成", 3])  # type: ignore[list-item]
     with pytest.raises(TypeError, match=r"^token 1 is bytes, not str$"):
-        wordcut.TokenIds(["完成", b"x"])  # type: ignore[list-item]
+        wordcut.Vocabulary(["完成", b"x"])  # type: ignore[list-item]
 
 
 def test_a_lone_surrogate_is_a_character_of_its_own() -> None:

@@ -50,8 +50,14 @@ def cue_columns(lexicon: Lexicon) -> list[str]:
     ]
 
 
-def _cue_row(paragraph: str, lexicon: Lexicon, text: str) -> list[float]:
-    counts = [len(p.findall(text)) for p in lexicon.words["cue_words"].values()]
+_COUNTED = ("cue_words", "lead_ins")  # the word sections `cue_block` counts, in one pass
+
+
+def _cue_row(paragraph: str, lexicon: Lexicon, text: str, counted: list[int]) -> list[float]:
+    """The cue block's row of `paragraph` (`text`: normalized), `counted` its counts of the
+    `_COUNTED` groups."""
+    counts = counted[: len(lexicon.alternatives["cue_words"])]
+    lead_ins = counted[len(counts) :]
     total = sum(counts) or 1
     stripped = paragraph.strip()
     context = [
@@ -63,7 +69,7 @@ def _cue_row(paragraph: str, lexicon: Lexicon, text: str) -> list[float]:
     heading_words = lexicon.words["heading_words"].values()
     row = [math.log1p(c) for c in counts]
     row += [c / total for c in counts]
-    row += [1.0 if p.search(text) else 0.0 for p in lexicon.words["lead_ins"].values()]
+    row += [1.0 if count else 0.0 for count in lead_ins]
     row += [1.0 if core and p.search(core) else 0.0 for p in heading_words]
     row += [1.0 if label and p.search(label) else 0.0 for p in heading_words]
     row.append(float(form.heading))
@@ -83,7 +89,10 @@ def cue_block(
     width = len(cue_columns(lexicon))
     if normalized is None:
         normalized = [normalize(p) for p in paragraphs]
-    rows = [_cue_row(p, lexicon, t) for p, t in zip(paragraphs, normalized, strict=True)]
+    counted = lexicon.count_words(normalized, _COUNTED).tolist()
+    rows = [
+        _cue_row(p, lexicon, t, c) for p, t, c in zip(paragraphs, normalized, counted, strict=True)
+    ]
     return np.array(rows, dtype=np.float32).reshape(len(rows), width)
 
 

@@ -12,11 +12,15 @@ import contextlib
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from zongjie import _wordcut
 
 __all__ = ["DEFAULT_PATH", "Lexicon", "default_lexicon", "lexicon_hash", "read_lexicon"]
 
@@ -43,6 +47,10 @@ class Lexicon:
     hash: str = field(init=False)
     # section → group → one alternation of the group's words (or patterns)
     words: dict[str, dict[str, re.Pattern[str]]] = field(init=False, repr=False)
+    # section → group → the group's words (lowercased) in the order `words` tries them
+    alternatives: dict[str, dict[str, list[str]]] = field(init=False, repr=False)
+    # sections → the native matcher of their word groups (`count_words`), made on first use
+    _matchers: dict[tuple[str, ...], Any] = field(init=False, repr=False)
     patterns: dict[str, dict[str, re.Pattern[str]]] = field(init=False, repr=False)
     numbering: tuple[tuple[str, re.Pattern[str]], ...] = field(init=False, repr=False)
     # Matches where any numbering style matches (None: the styles do not combine into one
@@ -52,12 +60,18 @@ class Lexicon:
     def __post_init__(self) -> None:
         data = _validated(self.data)
         object.__setattr__(self, "hash", lexicon_hash(data))
+        # Longest first: at each place the regex takes the first alternative that matches.
+        alternatives = {
+            section: {
+                group: [w.lower() for w in sorted(items, key=len)[::-1]]
+                for group, items in data[section].items()
+            }
+            for section in _WORD_SECTIONS
+        }
         words = {
             section: {
-                group: re.compile(
-                    "|".join(re.escape(w.lower()) for w in sorted(items, key=len)[::-1])
-                )
-                for group, items in data[section].items()
+                group: re.compile("|".join(map(re.escape, ordered)))
+                for group, ordered in alternatives[section].items()
             }
             for section in _WORD_SECTIONS
         }
@@ -72,6 +86,8 @@ class Lexicon:
             (name, re.compile(pattern)) for name, pattern in data["numbering_styles"].items()
         )
         object.__setattr__(self, "words", words)
+        object.__setattr__(self, "alternatives", alternatives)
+        object.__setattr__(self, "_matchers", {})
         object.__setattr__(self, "patterns", patterns)
         object.__setattr__(self, "numbering", numbering)
         any_numbering = None
@@ -85,6 +101,20 @@ class Lexicon:
     def groups(self, section: str) -> tuple[str, ...]:
         """The group names of a section, in the file's order (feature columns follow it)."""
         return tuple(self.data[section])
+
+    def count_words(self, texts: Sequence[str], sections: tuple[str, ...]) -> np.ndarray:
+        """(len(texts), groups) int64: how often the words of each group of `sections` (word
+        sections, groups in order) occur in each text, as ``len(self.words[section][group]
+        .findall(text))`` counts them; in C, all groups in one pass (~2 µs a paragraph instead
+        of ~15 for the regexes)."""
+        matcher = self._matchers.get(sections)
+        if matcher is None:  # two threads may both make it: the same matcher either way
+            matcher = self._matchers[sections] = _wordcut.build_matcher(
+                [list(self.alternatives[s][g]) for s in sections for g in self.groups(s)]
+            )
+        counts = _wordcut.count_words(matcher, list(texts))
+        width = sum(len(self.groups(s)) for s in sections)
+        return np.frombuffer(counts, dtype=np.int64).reshape(len(texts), width)
 
 
 def _validated(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,8 +4,11 @@ columns → TF-IDF values.
 scikit-learn's TfidfVectorizer fits the vocabulary (`zongjie.features.WordTfidf`); `WordTable`
 keeps what it learned as integer n-gram keys (each token an integer, an n-gram the tokens'
 integers combined), and `word_tfidf` finds a whole batch's n-grams with one `searchsorted`
-instead of a dict lookup per n-gram. Training and prediction both featurize through
-`word_tfidf`, so they share one implementation; a model file stores the table's arrays.
+instead of a dict lookup per n-gram. With the rjieba tokenizer (the default) the C extension
+does that part instead: it segments each text straight to token ids and counts its n-grams'
+columns (`zongjie.wordcut.Vocabulary.counts`), and numpy only weighs the counts. Training and
+prediction both featurize through `word_tfidf`, so they share one implementation; a model file
+stores the table's arrays.
 A table is immutable once built, so one instance serves any number of threads.
 """
 
@@ -19,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from zongjie.text import TOKENIZERS, normalize
-from zongjie.wordcut import TokenIds
+from zongjie.wordcut import Vocabulary
 
 __all__ = ["WordTable", "word_tfidf"]
 
@@ -45,8 +48,8 @@ class WordTable:
     token_index: dict[str, int] = field(init=False, repr=False)
     # n → a hash of ngram_keys[n-1], made on first use: derived, never saved.
     _hashes: dict[int, _KeyHash] = field(init=False, repr=False)
-    # `tokens` for the native segmenter (tokenizer rjieba), made on first use: derived.
-    _token_ids: list[TokenIds] = field(init=False, repr=False)
+    # The table for the native segmenter (tokenizer rjieba), made on first use: derived.
+    _native: list[Vocabulary] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.tokenizer not in TOKENIZERS:
@@ -57,13 +60,20 @@ class WordTable:
         index.update(dict.fromkeys(self.stop_tokens.tolist(), -2))
         object.__setattr__(self, "token_index", index)
         object.__setattr__(self, "_hashes", {})
-        object.__setattr__(self, "_token_ids", [])
+        object.__setattr__(self, "_native", [])
 
-    def token_ids(self) -> TokenIds:
-        """`tokens` (and `stop_tokens`, id -2) as the native segmenter's vocabulary, made once."""
-        if not self._token_ids:  # two threads may both make it: the same ids either way
-            self._token_ids[:] = [TokenIds(self.tokens.tolist(), self.stop_tokens.tolist())]
-        return self._token_ids[0]
+    def native(self) -> Vocabulary:
+        """This table for the native segmenter (`zongjie.wordcut`), made once."""
+        if not self._native:  # two threads may both make it: the same table either way
+            ngrams = (
+                self.ngram_range,
+                max(1, len(self.tokens)),
+                self.unigram_columns,
+                self.ngram_keys,
+                self.ngram_columns,
+            )
+            self._native[:] = [Vocabulary(self.tokens.tolist(), self.stop_tokens.tolist(), ngrams)]
+        return self._native[0]
 
     def key_hash(self, n: int) -> _KeyHash:
         """The hash of the n-gram keys (n >= 2), made once."""
@@ -224,18 +234,15 @@ def _ngram_hits(table: WordTable, normalized: Sequence[str]) -> tuple[np.ndarray
     """(row, column) of every known n-gram occurrence in `normalized` (`normalize`d texts),
     repeats included."""
     texts = normalized
-    if table.tokenizer == "rjieba":  # segmented in C straight to ids (zongjie.wordcut)
-        all_ids, lengths = table.token_ids().ids(list(texts))
-    else:
-        tokenize_text = TOKENIZERS[table.tokenizer]
-        lookup = table.token_index.get
-        ids: list[int] = []
-        lengths = np.empty(len(texts), dtype=np.int64)
-        for row, text in enumerate(texts):
-            tokens = tokenize_text(text)
-            ids.extend(map(lookup, tokens, itertools.repeat(-1, len(tokens))))
-            lengths[row] = len(tokens)
-        all_ids = np.array(ids, dtype=np.int64)
+    tokenize_text = TOKENIZERS[table.tokenizer]
+    lookup = table.token_index.get
+    ids: list[int] = []
+    lengths = np.empty(len(texts), dtype=np.int64)
+    for row, text in enumerate(texts):
+        tokens = tokenize_text(text)
+        ids.extend(map(lookup, tokens, itertools.repeat(-1, len(tokens))))
+        lengths[row] = len(tokens)
+    all_ids = np.array(ids, dtype=np.int64)
     all_docs = np.repeat(np.arange(len(texts)), lengths)
     kept = all_ids != -2  # stop words go before n-grams form, as in TfidfVectorizer
     ids_array, docs = all_ids[kept], all_docs[kept]
@@ -280,10 +287,13 @@ def word_tfidf(
     `normalized`: the texts `normalize`d, when the caller has them already."""
     if normalized is None:
         normalized = [normalize(text) for text in texts]
-    rows, columns = _ngram_hits(table, normalized)
-    width = max(1, table.n_features)
-    cells, counts = np.unique(rows * width + columns, return_counts=True)
-    rows, columns = cells // width, cells % width
+    if table.tokenizer == "rjieba":  # segmented and counted in C (zongjie.wordcut)
+        rows, columns, counts = table.native().counts(list(normalized))
+    else:
+        rows, columns = _ngram_hits(table, normalized)
+        width = max(1, table.n_features)
+        cells, counts = np.unique(rows * width + columns, return_counts=True)
+        rows, columns = cells // width, cells % width
     values = counts.astype(np.float32)
     if table.sublinear_tf:
         values = np.log(values) + np.float32(1)
