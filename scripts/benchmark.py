@@ -435,6 +435,7 @@ def _benchmark(argv: list[str]) -> argparse.Namespace:
     import rjieba
 
     import zongjie
+    from zongjie import wordcut
     from zongjie.text import normalize
 
     corpora = args.corpora if args.corpora.is_dir() else None
@@ -456,6 +457,7 @@ def _benchmark(argv: list[str]) -> argparse.Namespace:
     seconds = {
         "jieba.lcut": best_of(args.repeat, lambda: [jieba.lcut(p) for p in paragraphs]),
         "rjieba.cut": best_of(args.repeat, lambda: [rjieba.cut(p) for p in paragraphs]),
+        "wordcut.cut": best_of(args.repeat, lambda: [wordcut.cut(p) for p in paragraphs]),
         "predict": best_of(args.repeat, lambda: zongjie.predict(paragraphs)),
     }
     normalized = [normalize(p) for p in paragraphs]
@@ -495,6 +497,7 @@ def _benchmark(argv: list[str]) -> argparse.Namespace:
     row("jieba.lcut (raw text)", n, chars, seconds["jieba.lcut"])
     row("jieba.lcut (normalized text)", n, chars, seconds["jieba.lcut normalized"])
     row("rjieba.cut (raw text)", n, chars, seconds["rjieba.cut"])
+    row("zongjie.wordcut.cut (raw text)", n, chars, seconds["wordcut.cut"])
     row("TF-IDF(jieba) + LogisticRegression", n, chars, seconds["jieba"])
     row("TF-IDF(rjieba) + LogisticRegression", n, chars, seconds["rjieba"], f1("rjieba"))
     if "fasttext" in seconds:

@@ -202,6 +202,16 @@ def test_count_words_on_every_seed_line() -> None:
     )
 
 
+def test_a_lexicon_that_has_counted_still_pickles_for_process_pools() -> None:
+    import pickle
+
+    lexicon = Lexicon(default_lexicon().data)
+    before = lexicon.count_words(["还存在不足"], ("lead_ins",)).tolist()
+    copy = pickle.loads(pickle.dumps(lexicon))
+    assert copy.hash == lexicon.hash
+    assert copy.count_words(["还存在不足"], ("lead_ins",)).tolist() == before
+
+
 def test_count_words_of_no_texts_is_empty() -> None:
     assert default_lexicon().count_words([], ("cue_words", "lead_ins")).shape == (0, 6)
 

@@ -245,11 +245,12 @@ def test_benchmark_runs(tmp_path) -> None:
     assert lines[0].startswith("paragraphs: 241 (") and lines[0].endswith(
         "from seeds; pinned to core 0"
     )
-    names = [line.split()[0] for line in lines[2:9]]
-    assert names[:5] == [
+    names = [line.split()[0] for line in lines[2:10]]
+    assert names[:6] == [
         "jieba.lcut",
         "jieba.lcut",
         "rjieba.cut",
+        "zongjie.wordcut.cut",
         "TF-IDF(jieba)",
         "TF-IDF(rjieba)",
     ]

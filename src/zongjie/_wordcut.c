@@ -1,16 +1,20 @@
-/* Word segmentation straight to vocabulary ids: jieba's algorithm in C.
+/* The hot loops of prediction, in C: what `zongjie.wordcut`, `zongjie.text.normalize`,
+ * `zongjie.vocabulary.word_tfidf` and `zongjie.lexicon.Lexicon.count_words` call.
  *
- * `zongjie.wordcut` is the Python side; this file is its hot loop. A paragraph's characters are
- * cut the way rjieba (jieba-rs, which `features.tokenizer=rjieba` names) cuts them: runs of
- * CJK, ASCII letters, digits and +#&._%- are segmented along the most probable route through
- * the dictionary's words, the single characters that route leaves are joined by an HMM, and
- * every other character is a token of its own. Instead of a Python string per token, each
- * token comes out as its id in a model's vocabulary (`Vocabulary`): no string is made and no
- * dict is consulted, which is most of what tokenizing cost in Python.
+ * - Word segmentation straight to vocabulary ids. A paragraph's characters are cut the way
+ *   rjieba (jieba-rs, which `features.tokenizer=rjieba` names) cuts them: runs of CJK, ASCII
+ *   letters, digits and +#&._%- are segmented along the most probable route through the
+ *   dictionary's words, the single characters that route leaves are joined by an HMM, and every
+ *   other character is a token of its own. Each token comes out as its id in a model's
+ *   vocabulary (`Vocabulary`): no string is made and no dict is consulted. `Ngrams` goes on to
+ *   count each text's n-gram columns.
+ * - `normalize` in one pass (fold table, lower, numbers, self-reference words).
+ * - A lexicon's word groups counted as `re.findall` counts them (`Matcher`).
  *
- * The dictionary and the HMM are read-only once built and every call keeps its work in its
- * own buffers, so any number of threads may share them; `ids` releases the GIL while it
- * segments.
+ * Each is held equal to the Python it replaced by the tests (test_wordcut, test_text,
+ * test_lexicon). Everything built here is read-only afterwards and every call keeps its work in
+ * its own buffers, so any number of threads may share them; `ids` and `counts` release the GIL
+ * while they segment.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1473,7 +1477,7 @@ static PyMethodDef METHODS[] = {
 };
 
 static struct PyModuleDef MODULE = {
-    PyModuleDef_HEAD_INIT, "_wordcut", "jieba's segmentation in C, to vocabulary ids.", -1,
+    PyModuleDef_HEAD_INIT, "_wordcut", "The hot loops of prediction in C (see zongjie.wordcut).", -1,
     METHODS,
 };
 

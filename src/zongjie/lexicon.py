@@ -98,6 +98,11 @@ class Lexicon:
                 any_numbering = re.compile("|".join(f"(?:{p.pattern})" for _, p in numbering))
         object.__setattr__(self, "any_numbering", any_numbering)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Everything but `data` is derived (the native matchers cannot be pickled): a process
+        # pool's worker compiles its copy again.
+        return (Lexicon, (self.data,))
+
     def groups(self, section: str) -> tuple[str, ...]:
         """The group names of a section, in the file's order (feature columns follow it)."""
         return tuple(self.data[section])
