@@ -141,3 +141,19 @@ def test_native_normalize_is_the_definition_on_every_character() -> None:
 @given(st.text(st.characters(codec=None, exclude_categories=()), max_size=40))
 def test_native_normalize_is_the_definition_on_any_text(raw: str) -> None:
     assert normalize(raw) == text._normalize(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "position"),
+    [
+        ("", -1),
+        ("plain ascii", -1),
+        ("中文，没有", -1),
+        ("𠀀 four-byte, none", -1),
+        ("中\ud800文", 1),  # two-byte text
+        ("𠀀ab\udfff", 3),  # four-byte text
+        ("\udc80", 0),  # a byte decoded with surrogateescape
+    ],
+)
+def test_first_surrogate(raw: str, position: int) -> None:
+    assert text.first_surrogate(raw) == position

@@ -205,3 +205,17 @@ def test_cuts_every_corpus_paragraph_as_rjieba_does() -> None:
         if wordcut.cut(sample) != rjieba.cut(sample)
     ]
     assert different == []
+
+
+def test_a_damaged_dictionary_is_refused() -> None:
+    from zongjie import _wordcut
+
+    hmm = (bytes(8 * 4), bytes(8 * 16), bytes(8 * 4 * (0x9FD5 - 0x4E00 + 1)))
+    codes, frequencies = np.array([1], dtype=np.int32).tobytes(), np.array([5]).tobytes()
+    with pytest.raises(ValueError, match=r"not UTF-8 \(byte 0\)"):
+        _wordcut.build_dictionary(b"\xff\n", codes, frequencies, 5, *hmm)
+    with pytest.raises(ValueError, match="fewer codes than words"):
+        _wordcut.build_dictionary("完成\n任务".encode(), codes, frequencies, 5, *hmm)
+    assert _wordcut.cut(
+        _wordcut.build_dictionary("完成".encode(), codes, frequencies, 5, *hmm), "完成任务"
+    ) == ["完成", "任", "务"]

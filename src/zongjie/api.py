@@ -23,6 +23,7 @@ from zongjie.document import LABELS
 from zongjie.model import Model
 from zongjie.parallel import PARALLEL_MIN, chunks, ordered_map
 from zongjie.segment import ZERO_WIDTH
+from zongjie.text import first_surrogate
 
 if TYPE_CHECKING:  # imported when explaining: a predicting process does without it
     from zongjie.explanation import ContextExplanation, Explanation
@@ -106,9 +107,6 @@ def _validate(paragraphs: object, function: str) -> tuple[list[str], bool]:
 
 # Blank: nothing but whitespace and the zero-width characters segment removes from each line.
 _BLANK = re.compile(rf"[\s{ZERO_WIDTH}]*")
-# A lone surrogate (half a UTF-16 pair, or a byte decoded with surrogateescape) is not text
-# that any encoder, the tokenizer's included, accepts.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_paragraph(item: object, index: int) -> None:
@@ -119,10 +117,11 @@ def check_paragraph(item: object, index: int) -> None:
         raise TypeError(f"paragraph {index} is {type(item).__name__}, not str")
     if _BLANK.fullmatch(item):
         raise ValueError(f"paragraph {index} is blank")
-    if surrogate := _SURROGATE.search(item):
+    # A lone surrogate is not text that any encoder accepts.
+    if (position := first_surrogate(item)) >= 0:
         raise ValueError(
             f"paragraph {index} is not valid Unicode: a lone surrogate "
-            f"U+{ord(surrogate.group()):04X} at character {surrogate.start()}"
+            f"U+{ord(item[position]):04X} at character {position}"
         )
 
 

@@ -39,7 +39,7 @@ def _load() -> Any:
                     data = np.load(file, allow_pickle=False)
                     tables = {name: data[name] for name in data.files}
                 _dictionary = _wordcut.build_dictionary(
-                    tables["words"].tobytes().decode("utf-8"),
+                    tables["words"].tobytes(),  # UTF-8, decoded in C
                     np.ascontiguousarray(tables["codes"], dtype=np.int32).tobytes(),
                     np.ascontiguousarray(tables["frequencies"], dtype=np.int64).tobytes(),
                     int(tables["total"]),
