@@ -97,6 +97,11 @@ def test_ids_are_the_vocabulary_ids_of_the_words() -> None:
     assert -2 in ids and -1 in ids
 
 
+def test_counts_need_the_ngrams() -> None:
+    with pytest.raises(ValueError, match=r"^this vocabulary was made without its n-grams$"):
+        wordcut.Vocabulary(["完成"]).counts(["完成"])
+
+
 def test_ids_of_no_texts_are_empty() -> None:
     ids, lengths = wordcut.Vocabulary(["完成"]).ids([])
     assert len(ids) == len(lengths) == 0

@@ -4,12 +4,12 @@ segmentation in C (`zongjie._wordcut`).
 This is the ``rjieba`` tokenizer (`features.tokenizer=rjieba`): the same words rjieba (jieba-rs)
 cuts, from the same dictionary and HMM (jieba 0.42.1's, in `wordcut.npz`), which
 `tests/test_wordcut.py` checks against rjieba itself. Prediction does not want the words, only
-their columns: `TokenIds.ids` segments a batch without the GIL and hands back each token's id
+their columns: `Vocabulary.ids` segments a batch without the GIL and hands back each token's id
 in a fitted vocabulary, with no Python string per token and no dict lookup, about four times
 faster than rjieba plus the lookups; `Vocabulary.counts` goes on to count each paragraph's
 known n-grams, what TF-IDF weighs.
 
-The dictionary is loaded on first use, once per process (~0.2 s); everything here is
+The dictionary is loaded on first use, once per process (~0.05 s); everything here is
 read-only afterwards, so any number of threads may share it.
 """
 
