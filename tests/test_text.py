@@ -157,3 +157,14 @@ def test_native_normalize_is_the_definition_on_any_text(raw: str) -> None:
 )
 def test_first_surrogate(raw: str, position: int) -> None:
     assert text.first_surrogate(raw) == position
+
+
+def test_a_fold_table_with_long_replacements_fits_the_native_buffers() -> None:
+    import unicodedata
+
+    from zongjie import _wordcut
+
+    # The packaged table folds a character into at most 6; another table may say more.
+    table = {ord("①"): "ab" * 40, ord(" "): None}
+    normalizer = _wordcut.build_normalizer(table, ["局"], unicodedata.is_normalized)
+    assert _wordcut.normalize(normalizer, "①" * 500 + " 我局") == "ab" * 20000 + "我们"

@@ -1142,6 +1142,7 @@ static const char *NORMALIZER = "zongjie._wordcut.Normalizer";
 typedef struct {
     int32_t *fold;   /* character < 0x10000 → -1 kept, -2 dropped, else an index into `folded` */
     uint32_t *folded; /* replacements, each ended by 0 */
+    Py_ssize_t longest; /* the longest replacement's length (at least 1) */
     uint32_t *suffix; /* the words after 我 that name the speaker, each ended by 0, then a 0 */
     PyObject *is_normalized; /* unicodedata.is_normalized */
     PyObject *form;          /* "NFKC" */
@@ -1168,8 +1169,12 @@ static PyObject *build_normalizer(PyObject *self, PyObject *args) {
     if (!z) return PyErr_NoMemory();
     Py_ssize_t pool = 0, position = 0, total = 1;
     PyObject *key, *value;
-    while (PyDict_Next(fold, &position, &key, &value))
-        pool += (value == Py_None ? 0 : PyUnicode_GET_LENGTH(value)) + 1;
+    z->longest = 1;
+    while (PyDict_Next(fold, &position, &key, &value)) {
+        Py_ssize_t length = PyUnicode_Check(value) ? PyUnicode_GET_LENGTH(value) : 0;
+        pool += length + 1;
+        if (length > z->longest) z->longest = length;
+    }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(suffixes); i++)
         total += PyUnicode_GET_LENGTH(PyList_GET_ITEM(suffixes, i)) + 1;
     z->fold = malloc(0x10000 * sizeof(int32_t));
@@ -1250,9 +1255,9 @@ static PyObject *normalize(PyObject *self, PyObject *args) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    /* folding writes at most 6 characters for one (the table's longest replacement) */
-    uint32_t *a = malloc((6 * n + 1) * sizeof(uint32_t));
-    uint32_t *b = malloc((6 * n + 1) * sizeof(uint32_t));
+    /* folding writes at most `longest` characters for one */
+    uint32_t *a = malloc((z->longest * n + 1) * sizeof(uint32_t));
+    uint32_t *b = malloc((z->longest * n + 1) * sizeof(uint32_t));
     PyObject *result = NULL;
     if (!a || !b) {
         PyErr_NoMemory();
