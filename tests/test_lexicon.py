@@ -240,3 +240,10 @@ def test_count_words_counts_any_text_as_the_regexes_find(sample: str) -> None:
     assert lexicon.count_words([sample], sections).tolist() == _findall_counts(
         lexicon, [sample], sections
     )
+
+
+def test_word_groups_too_large_for_the_native_matcher_are_refused() -> None:
+    from zongjie import _wordcut
+
+    with pytest.raises(ValueError, match="over 2 million characters"):
+        _wordcut.build_matcher([["完成任务" * 1000] * 600])

@@ -1394,6 +1394,10 @@ static PyObject *build_matcher(PyObject *self, PyObject *args) {
             n_chars += PyUnicode_GET_LENGTH(word);
         }
     }
+    if (n_chars >= (1 << 21) - 1) { /* a node must fit the entry's 21 bits */
+        PyErr_SetString(PyExc_ValueError, "word groups of over 2 million characters");
+        return NULL;
+    }
     Matcher *m = calloc(1, sizeof(Matcher));
     if (!m) return PyErr_NoMemory();
     m->n_groups = (int)n_groups;
