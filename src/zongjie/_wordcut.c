@@ -395,14 +395,17 @@ static int cut_text(const Dictionary *d, const uint32_t *text, int64_t n, Scratc
 static const char *DICTIONARY = "zongjie._wordcut.Dictionary";
 static const char *VOCABULARY = "zongjie._wordcut.Vocabulary";
 
-static void dictionary_free(PyObject *capsule) {
-    Dictionary *d = PyCapsule_GetPointer(capsule, DICTIONARY);
-    if (!d) return;
+static void dictionary_release(Dictionary *d) {
     free(d->root);
     free(d->table);
     free(d->log_freq);
     free(d->emit);
     free(d);
+}
+
+static void dictionary_free(PyObject *capsule) {
+    Dictionary *d = PyCapsule_GetPointer(capsule, DICTIONARY);
+    if (d) dictionary_release(d);
 }
 
 static uint32_t *codepoints(PyObject *text, Py_ssize_t *length) {
@@ -466,11 +469,7 @@ static int64_t add_node(Dictionary *d, uint32_t parent, uint32_t c, uint32_t cod
 }
 
 static PyObject *dictionary_error(Dictionary *d, PyObject *type, const char *message) {
-    free(d->root);
-    free(d->table);
-    free(d->log_freq);
-    free(d->emit);
-    free(d);
+    dictionary_release(d);
     if (type) PyErr_SetString(type, message);
     return NULL;
 }
@@ -626,9 +625,7 @@ static int64_t vocabulary_find(const Vocabulary *v, const uint32_t *c, int64_t n
     }
 }
 
-static void vocabulary_free(PyObject *capsule) {
-    Vocabulary *v = PyCapsule_GetPointer(capsule, VOCABULARY);
-    if (!v) return;
+static void vocabulary_release(Vocabulary *v) {
     Py_XDECREF(v->dictionary);
     free(v->word_token);
     free(v->chars);
@@ -636,6 +633,11 @@ static void vocabulary_free(PyObject *capsule) {
     free(v->slot_length);
     free(v->slot_id);
     free(v);
+}
+
+static void vocabulary_free(PyObject *capsule) {
+    Vocabulary *v = PyCapsule_GetPointer(capsule, VOCABULARY);
+    if (v) vocabulary_release(v);
 }
 
 /* build_vocabulary(dictionary, tokens: list[str], ids: list[int]) -> capsule: each token's id
@@ -719,19 +721,10 @@ static PyObject *build_vocabulary(PyObject *self, PyObject *args) {
     Py_INCREF(capsule);
     v->dictionary = capsule;
     PyObject *result = PyCapsule_New(v, VOCABULARY, vocabulary_free);
-    if (!result) {
-        Py_DECREF(capsule);
-        v->dictionary = NULL;
-        goto fail;
-    }
+    if (!result) goto fail; /* releasing drops the reference taken above */
     return result;
 fail:
-    free(v->word_token);
-    free(v->chars);
-    free(v->slot_start);
-    free(v->slot_length);
-    free(v->slot_id);
-    free(v);
+    vocabulary_release(v);
     return NULL;
 }
 
@@ -762,6 +755,53 @@ static void emit_id(void *sink, int64_t start, int64_t end, int32_t word) {
                                          : vocabulary_find(v, s->text + start, end - start);
 }
 
+/* The characters of every text of the list `texts`, one after another (malloc'd), text i at
+ * [bounds[i], bounds[i + 1]) (`*bounds` malloc'd too, n + 1 entries): copied while the GIL is
+ * held, so that they can be segmented without it. NULL with the error set when an item is not
+ * a str or memory runs out. */
+static uint32_t *texts_codepoints(PyObject *texts, int64_t **bounds) {
+    Py_ssize_t n = PyList_GET_SIZE(texts), total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "text %zd is %s, not str", i, Py_TYPE(text)->tp_name);
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(text);
+    }
+    uint32_t *chars = malloc((total + 1) * sizeof(uint32_t));
+    *bounds = malloc((n + 1) * sizeof(int64_t));
+    if (!chars || !*bounds) {
+        free(chars);
+        free(*bounds);
+        *bounds = NULL;
+        PyErr_NoMemory();
+        return NULL;
+    }
+    Py_ssize_t used = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        (*bounds)[i] = used;
+        for (Py_ssize_t k = 0; k < length; k++) chars[used + k] = PyUnicode_READ(kind, data, k);
+        used += length;
+    }
+    (*bounds)[n] = used;
+    return chars;
+}
+
+/* Text i of `texts_codepoints`'s copy, segmented: its tokens' ids appended to `sink`. -1 when
+ * memory runs out. */
+static int text_ids(const Dictionary *d, const uint32_t *chars, const int64_t *bounds,
+                    Py_ssize_t i, Scratch *scratch, IdSink *sink) {
+    sink->text = chars + bounds[i];
+    Emit out = {emit_id, sink};
+    if (cut_text(d, chars + bounds[i], bounds[i + 1] - bounds[i], scratch, &out) < 0) return -1;
+    return sink->failed ? -1 : 0;
+}
+
 /* ids(vocabulary, texts: list[str]) -> (ids: bytes, lengths: bytes): every text's tokens as
  * vocabulary ids (int64, -1 for a token not in it), one text after another, and how many
  * tokens each text has (int64). */
@@ -773,40 +813,16 @@ static PyObject *ids(PyObject *self, PyObject *args) {
     const Dictionary *d = PyCapsule_GetPointer(v->dictionary, DICTIONARY);
     if (!d) return NULL;
     Py_ssize_t n = PyList_GET_SIZE(texts);
-    Py_ssize_t total = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = PyList_GET_ITEM(texts, i);
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "text %zd is %s, not str", i, Py_TYPE(text)->tp_name);
-            return NULL;
-        }
-        total += PyUnicode_GET_LENGTH(text);
-    }
-    /* Every text's characters, copied while the GIL is held; segmented without it. */
-    uint32_t *chars = malloc((total + 1) * sizeof(uint32_t));
-    int64_t *bounds = malloc((n + 1) * sizeof(int64_t));
+    int64_t *bounds = NULL;
+    uint32_t *chars = texts_codepoints(texts, &bounds);
+    if (!chars) return NULL;
     int64_t *lengths = malloc((n + 1) * sizeof(int64_t));
     IdSink sink = {v, chars, NULL, 0, 0, 0};
     Scratch scratch = {0};
     PyObject *result = NULL;
-    if (!chars || !bounds || !lengths) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    Py_ssize_t used = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = PyList_GET_ITEM(texts, i);
-        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
-        bounds[i] = used;
-        for (Py_ssize_t k = 0; k < length; k++) chars[used + k] = PyUnicode_READ(kind, data, k);
-        used += length;
-    }
-    bounds[n] = used;
-    sink.capacity = total + 64; /* at most a token a character */
+    sink.capacity = bounds[n] + 64; /* at most a token a character */
     sink.ids = malloc(sink.capacity * sizeof(int64_t));
-    if (!sink.ids) {
+    if (!lengths || !sink.ids) {
         PyErr_NoMemory();
         goto done;
     }
@@ -814,11 +830,7 @@ static PyObject *ids(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n && !failed; i++) {
         int64_t before = sink.count;
-        sink.text = chars + bounds[i];
-        Emit out = {emit_id, &sink};
-        if (cut_text(d, chars + bounds[i], bounds[i + 1] - bounds[i], &scratch, &out) < 0 ||
-            sink.failed)
-            failed = 1;
+        failed = text_ids(d, chars, bounds, i, &scratch, &sink) < 0;
         lengths[i] = sink.count - before;
     }
     Py_END_ALLOW_THREADS
@@ -1021,44 +1033,18 @@ static PyObject *counts(PyObject *self, PyObject *args) {
     const Dictionary *d = PyCapsule_GetPointer(v->dictionary, DICTIONARY);
     if (!d) return NULL;
     Py_ssize_t n = PyList_GET_SIZE(texts);
-    Py_ssize_t total = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = PyList_GET_ITEM(texts, i);
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "text %zd is %s, not str", i, Py_TYPE(text)->tp_name);
-            return NULL;
-        }
-        total += PyUnicode_GET_LENGTH(text);
-    }
-    uint32_t *chars = malloc((total + 1) * sizeof(uint32_t));
-    int64_t *bounds = malloc((n + 1) * sizeof(int64_t));
+    int64_t *bounds = NULL;
+    uint32_t *chars = texts_codepoints(texts, &bounds);
+    if (!chars) return NULL;
     IdSink sink = {v, chars, NULL, 0, 0, 0};
     Buffer rows = {0}, cols = {0}, tally = {0}, found = {0}, spare = {0};
     Scratch scratch = {0};
     PyObject *result = NULL;
-    if (!chars || !bounds) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    Py_ssize_t used = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = PyList_GET_ITEM(texts, i);
-        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
-        bounds[i] = used;
-        for (Py_ssize_t k = 0; k < length; k++) chars[used + k] = PyUnicode_READ(kind, data, k);
-        used += length;
-    }
-    bounds[n] = used;
     int failed = 0;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n && !failed; i++) {
         sink.count = 0;
-        sink.text = chars + bounds[i];
-        Emit out = {emit_id, &sink};
-        if (cut_text(d, chars + bounds[i], bounds[i + 1] - bounds[i], &scratch, &out) < 0 ||
-            sink.failed) {
+        if (text_ids(d, chars, bounds, i, &scratch, &sink) < 0) {
             failed = 1;
             break;
         }
@@ -1148,15 +1134,18 @@ typedef struct {
     PyObject *form;          /* "NFKC" */
 } Normalizer;
 
-static void normalizer_free(PyObject *capsule) {
-    Normalizer *z = PyCapsule_GetPointer(capsule, NORMALIZER);
-    if (!z) return;
+static void normalizer_release(Normalizer *z) {
     free(z->fold);
     free(z->folded);
     free(z->suffix);
     Py_XDECREF(z->is_normalized);
     Py_XDECREF(z->form);
     free(z);
+}
+
+static void normalizer_free(PyObject *capsule) {
+    Normalizer *z = PyCapsule_GetPointer(capsule, NORMALIZER);
+    if (z) normalizer_release(z);
 }
 
 /* build_normalizer(fold: dict[int, str | None], suffixes: list[str], is_normalized) */
@@ -1220,13 +1209,8 @@ static PyObject *build_normalizer(PyObject *self, PyObject *args) {
     z->is_normalized = is_normalized;
     PyObject *result = PyCapsule_New(z, NORMALIZER, normalizer_free);
     if (result) return result;
-    Py_CLEAR(z->is_normalized);
-fail:
-    free(z->fold);
-    free(z->folded);
-    free(z->suffix);
-    Py_XDECREF(z->form);
-    free(z);
+fail: /* releasing drops the references taken above */
+    normalizer_release(z);
     return NULL;
 }
 
