@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import subprocess
 import sys
 
 import numpy as np
@@ -93,12 +95,64 @@ def test_the_cli_on_two_workers_writes_what_one_process_writes(small_thresholds,
     assert output[1].count("\n") > 200
 
 
-def test_chunks_are_even_and_cover_the_input() -> None:
-    items = list(range(2049))
+def test_chunks_are_even_each_a_group_and_cover_the_input() -> None:
+    items = list(range(3071))
     parts = parallel.chunks(items, 1024)
-    assert [len(p) for p in parts] == [683, 683, 683]
+    # At least a group's worth each, so that no worker is sent two (they were 2 of ~1000,
+    # which left one worker idle for up to a tenth of a 20,000-paragraph batch).
+    assert [len(p) for p in parts] == [1535, 1536]
     assert [x for p in parts for x in p] == items
+    assert [len(p) for p in parallel.chunks(list(range(1000)), 1024)] == [1000]
     assert parallel.chunks([], 10) == [[]]
+
+
+@alone
+def test_a_large_predict_sends_each_slice_to_a_worker_alone(small_thresholds, paragraphs):
+    _workers(small_thresholds, 2)
+    sent: list[int] = []
+    submit = parallel._submit
+
+    def counted(pool, function, group):
+        sent.append(sum(map(len, group)))
+        return submit(pool, function, group)
+
+    small_thresholds.setattr(parallel, "_submit", counted)
+    predict(paragraphs)
+    assert len(sent) == len(paragraphs) // 30 and sum(sent) == len(paragraphs), sent
+
+
+@alone
+def test_a_started_pool_labels_a_stream_from_its_first_paragraph(small_thresholds, paragraphs):
+    # Paragraphs labelled here while the pool is up would leave the other cores idle.
+    _workers(small_thresholds, 2)
+    predict(paragraphs)
+    expected = predict(paragraphs[:50])
+    sent: list[int] = []
+    submit = parallel._submit
+    small_thresholds.setattr(parallel, "_submit", lambda *a: sent.append(len(a[2])) or submit(*a))
+    assert list(predict_iter(iter(paragraphs[:50]), batch_size=10)) == expected
+    assert sum(sent) == 5  # batches, all of them sent
+
+
+def test_a_process_that_used_the_pool_exits_without_a_traceback() -> None:
+    # The pool left to the interpreter's last clean-up was at times collected after
+    # `multiprocessing` and printed "AttributeError: 'NoneType' object has no attribute
+    # 'debug'" (a wrapper of `_results` from __main__ made that order certain).
+    script = """
+import zongjie
+from zongjie import parallel
+results = parallel._results
+def wrapped(*args):
+    return results(*args)
+parallel._results = wrapped
+print(len(zongjie.predict(["上半年共完成培训120人次。", "下半年将进一步加强领导。"] * 2100)))
+assert parallel._pool is not None
+"""
+    env = {**os.environ, parallel.WORKERS_ENV: "2"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "4200\n", "")
 
 
 @alone

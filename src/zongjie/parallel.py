@@ -15,6 +15,7 @@ number of worker processes (1: none).
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import sys
@@ -104,6 +105,11 @@ def _drop_pool() -> None:
         _pool, _pool_model = None, None
 
 
+# At exit, while the modules it uses are still whole: left to the interpreter's last clean-up,
+# the pool was at times collected after `multiprocessing` was, and printed a traceback.
+atexit.register(_drop_pool)
+
+
 def ordered_map(
     model: T,
     function: Callable[[T, Any], R],
@@ -112,17 +118,18 @@ def ordered_map(
     serial: int | None = None,
 ) -> Iterator[R]:
     """`function(model, item)` for each item, in order. Here until the items seen hold
-    `serial` paragraphs (`size(item)` each; default `PARALLEL_MIN`, `CHUNK` at most once the
-    pool is up), then in the worker processes when a pool is usable
-    (here otherwise), sent in groups of about `CHUNK` paragraphs, a few groups in flight at a
-    time: memory holds a few groups' work however long `items` is. An error raised while
-    drawing the next item comes after the results of every item before it, as it would without
-    workers. `function` must be a module-level function (the workers find it by name)."""
+    `serial` paragraphs (`size(item)` each; default `PARALLEL_MIN`, none once the pool is up),
+    then in the worker processes when a pool is usable (here otherwise), sent in groups of
+    about `CHUNK` paragraphs, a few groups in flight at a time: memory holds a few groups'
+    work however long `items` is. An error raised while drawing the next item comes after the
+    results of every item before it, as it would without workers. `function` must be a
+    module-level function (the workers find it by name)."""
     iterator = iter(items)
     seen = 0
     serial = PARALLEL_MIN if serial is None else serial
     if _pool is not None and _pool_model is model:
-        serial = min(serial, CHUNK)  # the pool is up: a few items here cost less than sending
+        # The pool is up: items labelled here would leave the other cores idle meanwhile.
+        serial = 0
     if serial > 0:
         for item in iterator:
             yield function(model, item)
@@ -196,8 +203,9 @@ def _results(
 
 
 def chunks(items: list[T], size: int | None = None) -> list[list[T]]:
-    """`items` in consecutive slices of about `size` (none much shorter: a slice of one
-    paragraph would be scored by another BLAS routine, to another last bit)."""
-    count = max(1, -(-len(items) // (size or CHUNK)))
+    """`items` in consecutive even slices of `size` (default `CHUNK`) to twice as many, all
+    of them when fewer: each slice fills a worker's group alone, and none is much shorter (a
+    slice of one paragraph would be scored by another BLAS routine, to another last bit)."""
+    count = max(1, len(items) // (size or CHUNK))
     bounds = [len(items) * k // count for k in range(count + 1)]
     return [items[a:b] for a, b in itertools.pairwise(bounds)]
