@@ -8,8 +8,12 @@ import pytest
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from zongjie.dataset import read_seeds
+from zongjie.features import WordTfidf
 from zongjie.text import TOKENIZERS, normalize
-from zongjie.vocabulary import WordTable, word_tfidf
+from zongjie.vocabulary import WordTable, fit_table, word_tfidf
+
+from conftest import GOLD
 
 TRAIN = [
     "上半年共完成培训120人次,新建校舍3处。",
@@ -96,3 +100,80 @@ def test_the_key_hash_finds_exactly_the_keys() -> None:
         known = (keys[expected] == queries) if len(keys) else np.zeros(len(queries), bool)
         assert np.array_equal(found >= 0, known)
         assert np.array_equal(found[known], expected[known])
+
+
+# ------------------------------------------------------------------ fitting without sklearn
+
+
+def _same_table(a: WordTable, b: WordTable) -> bool:
+    (settings_a, arrays_a), (settings_b, arrays_b) = a.to_state(), b.to_state()
+    return (
+        settings_a == settings_b
+        and arrays_a.keys() == arrays_b.keys()
+        and all(
+            arrays_a[k].dtype == arrays_b[k].dtype and np.array_equal(arrays_a[k], arrays_b[k])
+            for k in arrays_a
+        )
+    )
+
+
+def _both(texts: list[str], tokenizer: str, **settings) -> tuple[WordTable | None, WordTable]:
+    """fit_table's table and the vectorizer's, fitted on `texts` with `settings`."""
+    full = {"ngram_range": (1, 1), "min_df": 1, "max_df": 1.0, "max_features": None}
+    full |= {"sublinear_tf": False, "stop_words": [], **settings}
+    fitted = fit_table([normalize(t) for t in texts], tokenizer, **full)
+    vectorizer = TfidfVectorizer(
+        preprocessor=normalize,
+        tokenizer=TOKENIZERS[tokenizer],
+        token_pattern=None,
+        lowercase=False,
+        dtype=np.float32,
+        **{**full, "stop_words": full["stop_words"] or None},
+    ).fit(texts)
+    return fitted, WordTable.from_vectorizer(vectorizer, tokenizer)
+
+
+SEED_TEXTS = [p for d in read_seeds(GOLD) for p in d.paragraphs]
+
+
+@pytest.mark.parametrize(
+    ("tokenizer", "settings"),
+    [
+        # The default config's, and tighter limits: ties in the term counts at the cut.
+        ("rjieba", {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.9, "max_features": 60000}),
+        ("rjieba", {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.9, "max_features": 700}),
+        ("rjieba", {"ngram_range": (1, 3), "max_features": 5, "sublinear_tf": True}),
+        ("rjieba", {"ngram_range": (2, 2), "min_df": 0.01, "max_df": 40}),
+        ("jieba", {"ngram_range": (1, 2), "stop_words": ["的", "和", ",", "。"]}),
+        ("chars", {"ngram_range": (1, 3), "min_df": 2, "max_features": 3000}),
+    ],
+    ids=["default", "limit-700", "trigrams-limit-5", "bigrams-df-bounds", "jieba-stop", "chars"],
+)
+def test_fit_table_gives_the_vectorizers_table(tokenizer: str, settings: dict) -> None:
+    fitted, expected = _both(SEED_TEXTS, tokenizer, **settings)
+    assert fitted is not None and _same_table(fitted, expected)
+
+
+def test_fit_table_leaves_to_sklearn_what_it_must(monkeypatch) -> None:
+    # Tokens with spaces inside (none after `normalize`, which drops whitespace, but a
+    # tokenizer could make them): "a b"+"c" and "a"+"b c" both join into "a b c", one term
+    # to the vectorizer, so only the strings can count it.
+    monkeypatch.setitem(TOKENIZERS, "chars", lambda text: text.split("|"))
+    assert fit_table(["a b|c", "a|b c"], "chars", (1, 2), 1, 1.0, None, False, []) is None
+    monkeypatch.undo()
+    # Settings scikit-learn refuses, and documents that leave no term: None, so that
+    # WordTfidf.fit raises scikit-learn's error.
+    texts = ["上半年完成培训", "完成任务", "形式单一"]
+    words = [normalize(t) for t in texts]
+    assert fit_table(words, "rjieba", (1, 1), 1, 1.0, None, False, []) is not None
+    assert fit_table(words, "rjieba", (1, 1), 3, 1.0, None, False, []) is None
+    assert fit_table(words, "rjieba", (1, 1), 1, 1.5, None, False, []) is None
+    assert fit_table(words, "rjieba", (1, 1), 2, 1, None, False, []) is None
+    assert fit_table(words, "rjieba", (1, 1), 1, 1.0, 0, False, []) is None
+    assert fit_table(["的"], "rjieba", (1, 1), 1, 1.0, None, False, ["的"]) is None
+    with pytest.raises(ValueError, match="After pruning, no terms remain"):
+        WordTfidf("rjieba", (1, 1), 3, 1.0, None, False, []).fit(texts)
+    with pytest.raises(ValueError, match="max_df corresponds to < documents than min_df"):
+        WordTfidf("rjieba", (1, 1), 2, 1, None, False, []).fit(texts)
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        WordTfidf("rjieba", (1, 1), 1, 1.0, None, False, ["的"]).fit(["的"])

@@ -23,7 +23,7 @@ from zongjie.document import LABELS
 from zongjie.lexicon import Lexicon
 from zongjie.structure import Shape, outline, shape
 from zongjie.text import TOKENIZERS, normalize
-from zongjie.vocabulary import WordTable, word_tfidf
+from zongjie.vocabulary import WordTable, fit_table, word_tfidf
 
 __all__ = [
     "CueFeatures",
@@ -101,15 +101,16 @@ def _stop_tokens(words: Sequence[str] | None) -> list[str] | None:
 
 
 class WordTfidf:
-    """TF-IDF over token n-grams, fitted by scikit-learn's TfidfVectorizer and applied with
+    """TF-IDF over token n-grams, fitted as scikit-learn's TfidfVectorizer fits them
+    (`zongjie.vocabulary.fit_table`, the vectorizer itself where that cannot) and applied with
     numpy (`zongjie.vocabulary.word_tfidf`).
 
-    TfidfVectorizer looks every n-gram of every paragraph up in a Python dict; after fitting,
-    this keeps the vocabulary as integer keys (each token an integer, an n-gram the tokens'
-    integers combined) and finds a whole batch's n-grams with one `searchsorted`. Its state is
-    arrays only, which is what a model file stores. `tokenizer` names one of
-    `zongjie.text.TOKENIZERS`: ``rjieba`` or ``jieba`` words, or ``chars`` for character
-    n-grams."""
+    TfidfVectorizer looks every n-gram of every paragraph up in a Python dict; this keeps the
+    vocabulary as integer keys (each token an integer, an n-gram the tokens' integers combined)
+    and finds a whole batch's n-grams with one `searchsorted`. Its state is arrays only, which
+    is what a model file stores. `tokenizer` names one of `zongjie.text.TOKENIZERS`: ``rjieba``
+    or ``jieba`` words, or ``chars`` for character n-grams.
+    """
 
     def __init__(
         self,
@@ -134,6 +135,21 @@ class WordTfidf:
         self.stop_words = list(stop_words or [])
 
     def fit(self, paragraphs: Sequence[str]) -> WordTfidf:
+        table = fit_table(
+            [normalize(p) for p in paragraphs],
+            self.tokenizer,
+            self.ngram_range,
+            self.min_df,
+            self.max_df,
+            self.max_features,
+            self.sublinear_tf,
+            _stop_tokens(self.stop_words) or [],
+        )
+        if table is not None:
+            self.table_ = table
+            return self
+        # What fit_table leaves to scikit-learn: its errors, and the rare documents whose
+        # n-grams only their strings tell apart.
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vectorizer = TfidfVectorizer(
