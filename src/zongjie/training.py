@@ -148,6 +148,11 @@ def _fit_in_processes(
     from concurrent.futures import ProcessPoolExecutor
 
     global _WORK
+    # scikit-learn and sklearn-crfsuite take ~2 s to import: here, once, before the fork, not
+    # in each fitting process and then again in this one for the sequence model after the folds.
+    import sklearn.linear_model  # noqa: F401
+    import sklearn_crfsuite  # noqa: F401
+
     folds = _folds(documents, cfg)
     _WORK = (folds, documents, cfg, lexicon)
     try:
