@@ -109,8 +109,7 @@ class WordTfidf:
     vocabulary as integer keys (each token an integer, an n-gram the tokens' integers combined)
     and finds a whole batch's n-grams with one `searchsorted`. Its state is arrays only, which
     is what a model file stores. `tokenizer` names one of `zongjie.text.TOKENIZERS`: ``rjieba``
-    or ``jieba`` words, or ``chars`` for character n-grams.
-    """
+    or ``jieba`` words, or ``chars`` for character n-grams."""
 
     def __init__(
         self,

@@ -1,16 +1,18 @@
 """Every core for large inputs: a model's work on batches of paragraphs in worker processes.
 
-Tokenizing and the regular expressions hold the GIL, so threads would not help; processes do.
+The segmenter releases the GIL, but the shape and context patterns and numpy's many small steps
+hold it, so threads would not help much; processes do.
 The pool is forked from this process, once, and inherits the model (nothing is pickled but
 the paragraphs going out and the arrays coming back), then serves every later call with the
 same model. Results come back in order and are the ones this process would compute: each
 batch is worked on exactly as it would be here.
 
-No pool where it would not pay or not be safe: for small inputs (`predict` of fewer than
-`PARALLEL_MIN` paragraphs, the first batches of a stream), on one usable core, where ``fork``
-is not the way to start processes (only Linux forks safely), or when this process runs other
-Python threads (a forked child would inherit their locks held). ``ZONGJIE_WORKERS`` sets the
-number of worker processes (1: none).
+No pool is started where it would not pay or not be safe: for small inputs (`predict` of fewer
+than `PARALLEL_MIN` paragraphs, the first batches of a stream; once the pool is up, a stream
+uses it from its first batch), on one usable core, where ``fork`` is not the way to start
+processes (only Linux forks safely), or when this process runs other Python threads (a forked
+child would inherit their locks held). ``ZONGJIE_WORKERS`` sets the number of worker processes
+(1: none).
 """
 
 from __future__ import annotations
