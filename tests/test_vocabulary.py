@@ -29,7 +29,8 @@ TRAIN = [
 TEST = [*TRAIN, "培训培训培训,完成完成。", "的和与", "🙂", "Python 和 Rust 的学习计划", "完成"]
 
 
-def _vectorizer(tokenizer: str, **settings) -> TfidfVectorizer:
+def _vectorizer(tokenizer: str, texts: list[str] = TRAIN, **settings) -> TfidfVectorizer:
+    """The vectorizer as WordTfidf configures it, fitted on `texts`."""
     return TfidfVectorizer(
         preprocessor=normalize,
         tokenizer=TOKENIZERS[tokenizer],
@@ -37,7 +38,7 @@ def _vectorizer(tokenizer: str, **settings) -> TfidfVectorizer:
         lowercase=False,
         dtype=np.float32,
         **settings,
-    ).fit(TRAIN)
+    ).fit(texts)
 
 
 def _dense(table: WordTable, texts: list[str]) -> np.ndarray:
@@ -122,14 +123,7 @@ def _both(texts: list[str], tokenizer: str, **settings) -> tuple[WordTable | Non
     full = {"ngram_range": (1, 1), "min_df": 1, "max_df": 1.0, "max_features": None}
     full |= {"sublinear_tf": False, "stop_words": [], **settings}
     fitted = fit_table([normalize(t) for t in texts], tokenizer, **full)
-    vectorizer = TfidfVectorizer(
-        preprocessor=normalize,
-        tokenizer=TOKENIZERS[tokenizer],
-        token_pattern=None,
-        lowercase=False,
-        dtype=np.float32,
-        **{**full, "stop_words": full["stop_words"] or None},
-    ).fit(texts)
+    vectorizer = _vectorizer(tokenizer, texts, **{**full, "stop_words": full["stop_words"] or None})
     return fitted, WordTable.from_vectorizer(vectorizer, tokenizer)
 
 
