@@ -4,9 +4,12 @@ now reads them from here."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -224,3 +227,72 @@ def test_a_damaged_dictionary_is_refused() -> None:
     assert _wordcut.cut(
         _wordcut.build_dictionary("完成".encode(), codes, frequencies, 5, *hmm), "完成任务"
     ) == ["完成", "任", "务"]
+
+
+def _fresh_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `wordcut` load its dictionary again, as in a new process."""
+    monkeypatch.setattr(wordcut, "_dictionary", None)
+    monkeypatch.setattr(wordcut, "_lock", threading.Lock())
+
+
+def test_the_dictionary_is_built_without_the_gil() -> None:
+    from zongjie import _wordcut
+
+    tables = wordcut._tables()
+    building = threading.Event()
+
+    def build() -> None:
+        building.set()
+        _wordcut.build_dictionary(*tables)
+
+    # No forced switches: this thread runs during the build only if the build lets go of the GIL.
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(5.0)
+    try:
+        builder = threading.Thread(target=build)
+        builder.start()
+        building.wait()
+        steps = 0
+        while builder.is_alive():
+            steps += 1
+        builder.join()
+    finally:
+        sys.setswitchinterval(previous)
+    assert steps > 10_000
+
+
+def test_a_background_load_gives_the_same_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = [wordcut.cut(p) for p in (SUMMARY, PROBLEM, PLAN)]
+    _fresh_dictionary(monkeypatch)
+    wordcut.load_in_background()
+    assert [wordcut.cut(p) for p in (SUMMARY, PROBLEM, PLAN)] == expected
+    assert wordcut._dictionary is not None
+
+
+def test_an_error_in_the_background_load_reaches_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fresh_dictionary(monkeypatch)
+    damaged = list(wordcut._tables())
+    damaged[0] = b"\xff\n"
+    monkeypatch.setattr(wordcut, "_tables", lambda: tuple(damaged))
+    wordcut.load_in_background()
+    with pytest.raises(ValueError, match=r"not UTF-8 \(byte 0\)"):
+        wordcut.cut("完成任务")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_during_a_load_loads_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fresh_dictionary(monkeypatch)
+    with wordcut._lock:  # as the loading thread holds it while it builds
+        pid = os.fork()
+        if pid == 0:  # the child: without a lock of its own it would wait forever
+            os._exit(0 if wordcut.cut("完成任务") == rjieba.cut("完成任务") else 1)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG)) == (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done == (0, 0):
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    assert done != (0, 0), "the forked child hung on its parent's lock"
+    assert os.waitstatus_to_exitcode(done[1]) == 0

@@ -9,46 +9,86 @@ in a fitted vocabulary, with no Python string per token and no dict lookup, abou
 faster than rjieba plus the lookups; `Vocabulary.counts` goes on to count each paragraph's
 known n-grams, what TF-IDF weighs.
 
-The dictionary is loaded on first use, once per process (~0.05 s); everything here is
-read-only afterwards, so any number of threads may share it.
+The dictionary is loaded on first use, once per process (~0.05 s), or ahead of it in a thread
+(`load_in_background`: its trie is built without the GIL); everything here is read-only
+afterwards, so any number of threads may share it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Sequence
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from zongjie import _wordcut
 
-__all__ = ["Vocabulary", "cut"]
+__all__ = ["Vocabulary", "cut", "load_in_background"]
+
+# A plain path, not importlib.resources: its import alone costs a twentieth of the cold start.
+DICTIONARY_PATH = Path(__file__).with_name("wordcut.npz")
 
 _dictionary: Any = None
 _lock = threading.Lock()
 
 
-def _load() -> Any:
+def _forget_lock() -> None:
+    # A child forked while a thread of its parent was loading would wait on that lock forever.
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_lock)
+
+
+def load_in_background() -> threading.Thread | None:
+    """Start loading the dictionary unless it is loaded, and return the thread that builds it
+    (join it to wait): the file is read here, the trie is built in the thread without the GIL,
+    so the caller's own start-up (reading a model file) goes on meanwhile. Whatever uses the
+    dictionary next waits for it, or meets the error the thread met."""
+    if _dictionary is not None:
+        return None
+    try:
+        tables = _tables()  # read here: in the new thread it would mostly wait for the GIL
+        thread = threading.Thread(target=_build_quietly, args=(tables,), name="zongjie-dictionary")
+        thread.start()
+    except Exception:  # the first use of the dictionary meets it
+        return None
+    return thread
+
+
+def _build_quietly(tables: tuple[Any, ...]) -> None:
+    # An error here is not lost: the next _load(), in the caller's thread, raises it again.
+    with contextlib.suppress(Exception):
+        _load(tables)
+
+
+def _load(tables: tuple[Any, ...] | None = None) -> Any:
+    """The dictionary, built from `tables` (else from its file) unless it is built already."""
     global _dictionary
     if _dictionary is None:
         with _lock:
             if _dictionary is None:
-                with resources.files("zongjie").joinpath("wordcut.npz").open("rb") as file:
-                    data = np.load(file, allow_pickle=False)
-                    tables = {name: data[name] for name in data.files}
-                _dictionary = _wordcut.build_dictionary(
-                    tables["words"].tobytes(),  # UTF-8, decoded in C
-                    np.ascontiguousarray(tables["codes"], dtype=np.int32).tobytes(),
-                    np.ascontiguousarray(tables["frequencies"], dtype=np.int64).tobytes(),
-                    int(tables["total"]),
-                    *(
-                        np.ascontiguousarray(tables[k], dtype=np.float64).tobytes()
-                        for k in ("start", "trans", "emit")
-                    ),
-                )
+                _dictionary = _wordcut.build_dictionary(*(tables or _tables()))
     return _dictionary
+
+
+def _tables() -> tuple[Any, ...]:
+    """The arguments of `_wordcut.build_dictionary`, read from `wordcut.npz`."""
+    with np.load(DICTIONARY_PATH, allow_pickle=False) as data:
+        tables = {name: data[name] for name in data.files}
+    return (
+        tables["words"],  # UTF-8, decoded in C
+        np.ascontiguousarray(tables["codes"], dtype=np.int32),
+        np.ascontiguousarray(tables["frequencies"], dtype=np.int64),
+        int(tables["total"]),
+        *(np.ascontiguousarray(tables[k], dtype=np.float64) for k in ("start", "trans", "emit")),
+    )
 
 
 def cut(text: str) -> list[str]:
