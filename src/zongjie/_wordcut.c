@@ -64,7 +64,11 @@ typedef struct {
 
 typedef struct {
     PyObject *dictionary; /* the capsule this vocabulary's word ids refer to (a reference) */
-    int32_t *word_token;  /* a word's node (slot) → its token id, -1 if not in the vocabulary */
+    /* a dictionary word's node (slot) → its token id, open addressing: node << 32 | id, a few
+     * hundred KiB (an array over every node was 8 MiB, most of a cold start's first call) */
+    uint64_t *word_ids;
+    uint64_t word_mask;
+    int word_shift;
     /* token (its characters) → id, open addressing over a hash of the characters */
     uint32_t *chars;
     int64_t *slot_start;
@@ -655,7 +659,7 @@ static int64_t vocabulary_find(const Vocabulary *v, const uint32_t *c, int64_t n
 
 static void vocabulary_release(Vocabulary *v) {
     Py_XDECREF(v->dictionary);
-    free(v->word_token);
+    free(v->word_ids);
     free(v->chars);
     free(v->slot_start);
     free(v->slot_length);
@@ -670,6 +674,25 @@ static void vocabulary_free(PyObject *capsule) {
 
 /* build_vocabulary(dictionary, tokens: list[str], ids: list[int]) -> capsule: each token's id
  * (a later entry of the same token wins). */
+/* The token id of the dictionary word whose node is `node`, -1 if it is not in the vocabulary. */
+static inline int64_t word_id(const Vocabulary *v, uint32_t node) {
+    uint64_t slot = mix(node, v->word_shift);
+    for (;;) {
+        uint64_t seen = v->word_ids[slot];
+        if (seen == EMPTY) return -1;
+        if ((uint32_t)(seen >> 32) == node) return (int32_t)(uint32_t)seen;
+        slot = (slot + 1) & v->word_mask;
+    }
+}
+
+/* Makes `id` the token id of the word whose node is `node` (a later id replaces an earlier). */
+static void set_word_id(Vocabulary *v, uint32_t node, int32_t id) {
+    uint64_t slot = mix(node, v->word_shift);
+    while (v->word_ids[slot] != EMPTY && (uint32_t)(v->word_ids[slot] >> 32) != node)
+        slot = (slot + 1) & v->word_mask;
+    v->word_ids[slot] = ((uint64_t)node << 32) | (uint32_t)id;
+}
+
 static PyObject *build_vocabulary(PyObject *self, PyObject *args) {
     PyObject *capsule, *tokens, *ids;
     if (!PyArg_ParseTuple(args, "OO!O!", &capsule, &PyList_Type, &tokens, &PyList_Type, &ids))
@@ -700,13 +723,15 @@ static PyObject *build_vocabulary(PyObject *self, PyObject *args) {
     v->slot_start = malloc(slots * sizeof(int64_t));
     v->slot_length = malloc(slots * sizeof(int32_t));
     v->slot_id = malloc(slots * sizeof(int64_t));
-    v->word_token = malloc((size_t)d->n_slots * sizeof(int32_t));
-    if (!v->chars || !v->slot_start || !v->slot_length || !v->slot_id || !v->word_token) {
+    v->word_ids = malloc(slots * sizeof(uint64_t));
+    v->word_mask = slots - 1;
+    v->word_shift = 64 - bits;
+    if (!v->chars || !v->slot_start || !v->slot_length || !v->slot_id || !v->word_ids) {
         PyErr_NoMemory();
         goto fail;
     }
     memset(v->slot_length, 0xFF, slots * sizeof(int32_t));
-    memset(v->word_token, 0xFF, (size_t)d->n_slots * sizeof(int32_t));
+    memset(v->word_ids, 0xFF, slots * sizeof(uint64_t));
     Py_ssize_t used = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *token = PyList_GET_ITEM(tokens, i);
@@ -744,7 +769,7 @@ static PyObject *build_vocabulary(PyObject *self, PyObject *args) {
             if (step < 0) break;
             node = (uint32_t)(step >> CODE_BITS);
         }
-        if (step >= 0 && (step & CODE_MASK)) v->word_token[node] = (int32_t)id;
+        if (step >= 0 && (step & CODE_MASK)) set_word_id(v, node, (int32_t)id);
     }
     Py_INCREF(capsule);
     v->dictionary = capsule;
@@ -779,7 +804,7 @@ static void emit_id(void *sink, int64_t start, int64_t end, int32_t word) {
         s->capacity = capacity;
     }
     const Vocabulary *v = s->vocabulary;
-    s->ids[s->count++] = word != NO_WORD ? v->word_token[word]
+    s->ids[s->count++] = word != NO_WORD ? word_id(v, (uint32_t)word)
                                          : vocabulary_find(v, s->text + start, end - start);
 }
 
