@@ -672,8 +672,6 @@ static void vocabulary_free(PyObject *capsule) {
     if (v) vocabulary_release(v);
 }
 
-/* build_vocabulary(dictionary, tokens: list[str], ids: list[int]) -> capsule: each token's id
- * (a later entry of the same token wins). */
 /* The token id of the dictionary word whose node is `node`, -1 if it is not in the vocabulary. */
 static inline int64_t word_id(const Vocabulary *v, uint32_t node) {
     uint64_t slot = mix(node, v->word_shift);
@@ -693,6 +691,8 @@ static void set_word_id(Vocabulary *v, uint32_t node, int32_t id) {
     v->word_ids[slot] = ((uint64_t)node << 32) | (uint32_t)id;
 }
 
+/* build_vocabulary(dictionary, tokens: list[str], ids: list[int]) -> capsule: each token's id
+ * (a later entry of the same token wins). */
 static PyObject *build_vocabulary(PyObject *self, PyObject *args) {
     PyObject *capsule, *tokens, *ids;
     if (!PyArg_ParseTuple(args, "OO!O!", &capsule, &PyList_Type, &tokens, &PyList_Type, &ids))
