@@ -10,7 +10,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import warnings
 import zipfile
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zongjie import persistence, wordcut
+from zongjie import persistence
 from zongjie.features import cue_columns
 from zongjie.persistence import MANIFEST, load_model_file, save_model
 
@@ -520,30 +519,6 @@ def test_repeated_entries_are_refused(tiny_model_path, tmp_path) -> None:
             archive.writestr(name, data)
         archive.writestr("sequence/weights.npy", _npy_bytes(np.zeros((1, 4))))
     _refused(path, rf"^{re.escape(str(path))} is not a zongjie model: repeated entries$")
-
-
-@pytest.mark.parametrize("damaged", [False, True])
-def test_loading_builds_the_dictionary_meanwhile_and_leaves_no_thread(
-    tiny_model_path, tmp_path, monkeypatch, damaged: bool
-) -> None:
-    # The segmenter's dictionary is built in a thread while the file is read (a shorter cold
-    # start). A thread left running would stop the process pool, which forks only when no
-    # other thread runs, from starting for the first batch.
-    monkeypatch.setattr(wordcut, "_dictionary", None)
-    monkeypatch.setattr(wordcut, "_lock", threading.Lock())
-    path = tiny_model_path
-    if damaged:  # the file fails after the thread started: it is still waited for
-        entries = _entries(tiny_model_path)
-        entries["classifier/coef.npy"] = _npy_bytes(np.zeros(3))
-        path = tmp_path / "damaged.model"
-        _write(path, entries)
-    threads = threading.active_count()
-    if damaged:
-        _refused(path, "bad content")
-    else:
-        load_model_file(path)
-    assert threading.active_count() == threads
-    assert wordcut._dictionary is not None
 
 
 def test_another_patch_version_loads(tiny_model_path, tmp_path) -> None:

@@ -4,12 +4,9 @@ now reads them from here."""
 
 from __future__ import annotations
 
-import os
 import pickle
-import signal
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -179,19 +176,63 @@ def test_the_native_tfidf_path_equals_the_tokens_one() -> None:
     assert len(native[0]) == expected.nnz
 
 
-def test_the_committed_tables_are_jiebas() -> None:
-    """wordcut.npz is what scripts/make_wordcut_data.py makes from jieba 0.42.1."""
+def _make_wordcut_data():
     pytest.importorskip("jieba")
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import make_wordcut_data
     finally:
         sys.path.remove(str(ROOT / "scripts"))
+    return make_wordcut_data
+
+
+def test_the_committed_tables_are_jiebas() -> None:
+    """wordcut.npz and wordcut_trie.npy are what scripts/make_wordcut_data.py makes from jieba
+    0.42.1: the trie is the one `build_dictionary` builds from jieba's words."""
+    make_wordcut_data = _make_wordcut_data()
     committed = np.load(make_wordcut_data.OUTPUT, allow_pickle=False)
-    made = make_wordcut_data.tables()
+    made, trie = make_wordcut_data.make()
     assert sorted(committed.files) == sorted(made)
     for name, array in made.items():
         assert np.array_equal(committed[name], array), name
+    assert np.array_equal(np.load(make_wordcut_data.TRIE, allow_pickle=False), trie)
+
+
+def test_a_loaded_trie_is_the_built_one() -> None:
+    from zongjie import _wordcut
+
+    bits, slots, entries = _wordcut.dictionary_table(wordcut._load())
+    tables = wordcut._tables()
+    assert (bits, slots, entries) == (tables[0], tables[1].tobytes(), tables[2].tobytes())
+    again = _wordcut.load_dictionary(*tables)
+    assert _wordcut.dictionary_table(again) == (bits, slots, entries)
+
+
+def test_the_dictionary_is_built_without_the_gil() -> None:
+    from zongjie import _wordcut
+
+    make_wordcut_data = _make_wordcut_data()
+    arguments = (*make_wordcut_data.words(), *make_wordcut_data.hmm().values())
+    building = threading.Event()
+
+    def build() -> None:
+        building.set()
+        _wordcut.build_dictionary(*arguments)
+
+    # No forced switches: this thread runs during the build only if the build lets go of the GIL.
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(5.0)
+    try:
+        builder = threading.Thread(target=build)
+        builder.start()
+        building.wait()
+        steps = 0
+        while builder.is_alive():
+            steps += 1
+        builder.join()
+    finally:
+        sys.setswitchinterval(previous)
+    assert steps > 10_000
 
 
 @pytest.mark.slow
@@ -229,70 +270,22 @@ def test_a_damaged_dictionary_is_refused() -> None:
     ) == ["完成", "任", "务"]
 
 
-def _fresh_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make `wordcut` load its dictionary again, as in a new process."""
-    monkeypatch.setattr(wordcut, "_dictionary", None)
-    monkeypatch.setattr(wordcut, "_lock", threading.Lock())
-
-
-def test_the_dictionary_is_built_without_the_gil() -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.__setitem__(0, 30), "a trie table of a bad size"),
+        (lambda t: t.__setitem__(2, t[2][:-1]), "as many trie entries as slots"),
+        (lambda t: t.__setitem__(1, t[1][::-1].copy()), "trie slots out of order or out of range"),
+        (lambda t: t.__setitem__(1, t[1] + (1 << 40)), "trie slots out of order or out of range"),
+        (lambda t: t.__setitem__(2, t[2] | 0x1FFFFF), "a trie entry with a bad code"),
+        (lambda t: t.__setitem__(0, 19), "a trie table over three quarters full"),
+    ],
+)
+def test_a_damaged_trie_is_refused(change, message: str) -> None:
+    # Each would send a lookup out of its tables or into an endless probe.
     from zongjie import _wordcut
 
-    tables = wordcut._tables()
-    building = threading.Event()
-
-    def build() -> None:
-        building.set()
-        _wordcut.build_dictionary(*tables)
-
-    # No forced switches: this thread runs during the build only if the build lets go of the GIL.
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(5.0)
-    try:
-        builder = threading.Thread(target=build)
-        builder.start()
-        building.wait()
-        steps = 0
-        while builder.is_alive():
-            steps += 1
-        builder.join()
-    finally:
-        sys.setswitchinterval(previous)
-    assert steps > 10_000
-
-
-def test_a_background_load_gives_the_same_words(monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = [wordcut.cut(p) for p in (SUMMARY, PROBLEM, PLAN)]
-    _fresh_dictionary(monkeypatch)
-    wordcut.load_in_background()
-    assert [wordcut.cut(p) for p in (SUMMARY, PROBLEM, PLAN)] == expected
-    assert wordcut._dictionary is not None
-
-
-def test_an_error_in_the_background_load_reaches_the_caller(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _fresh_dictionary(monkeypatch)
-    damaged = list(wordcut._tables())
-    damaged[0] = b"\xff\n"
-    monkeypatch.setattr(wordcut, "_tables", lambda: tuple(damaged))
-    wordcut.load_in_background()
-    with pytest.raises(ValueError, match=r"not UTF-8 \(byte 0\)"):
-        wordcut.cut("完成任务")
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_a_child_forked_during_a_load_loads_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    _fresh_dictionary(monkeypatch)
-    with wordcut._lock:  # as the loading thread holds it while it builds
-        pid = os.fork()
-        if pid == 0:  # the child: without a lock of its own it would wait forever
-            os._exit(0 if wordcut.cut("完成任务") == rjieba.cut("完成任务") else 1)
-    deadline = time.monotonic() + 30
-    while (done := os.waitpid(pid, os.WNOHANG)) == (0, 0) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if done == (0, 0):
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    assert done != (0, 0), "the forked child hung on its parent's lock"
-    assert os.waitstatus_to_exitcode(done[1]) == 0
+    tables = [a.copy() if isinstance(a, np.ndarray) else a for a in wordcut._tables()]
+    change(tables)
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        _wordcut.load_dictionary(*tables)

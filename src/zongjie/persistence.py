@@ -19,7 +19,6 @@ import io
 import json
 import os
 import re
-import threading
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from zongjie import wordcut
 from zongjie.document import LABELS
 from zongjie.features import cue_columns
 from zongjie.inference import CrfTables, LinearScorer
@@ -154,31 +152,24 @@ def load_model_file(path: Path) -> Model:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}")
-    dictionary: threading.Thread | None = None
     try:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = _checked_directory(path, archive)
-                manifest = _json(path, archive.read(MANIFEST))
-                _check_manifest(path, manifest)
-                if _tokenizer(manifest) == "rjieba":  # its dictionary is built meanwhile
-                    dictionary = wordcut.load_in_background()
-                arrays = {
-                    name[: -len(".npy")]: _array(path, archive, name)
-                    for name in names
-                    if name != MANIFEST
-                }
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise ValueError(f"{path} is not a readable zongjie model ({error})") from None
-        try:
-            model = _model(manifest, arrays)
-        except (KeyError, TypeError, ValueError, IndexError) as error:
-            raise ValueError(
-                f"{path} is not a readable zongjie model (bad content: {error!r})"
-            ) from None
-    finally:
-        if dictionary is not None:  # none outlives the call: a process pool may fork next
-            dictionary.join()
+        with zipfile.ZipFile(path) as archive:
+            names = _checked_directory(path, archive)
+            manifest = _json(path, archive.read(MANIFEST))
+            _check_manifest(path, manifest)
+            arrays = {
+                name[: -len(".npy")]: _array(path, archive, name)
+                for name in names
+                if name != MANIFEST
+            }
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ValueError(f"{path} is not a readable zongjie model ({error})") from None
+    try:
+        model = _model(manifest, arrays)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise ValueError(
+            f"{path} is not a readable zongjie model (bad content: {error!r})"
+        ) from None
     _check_features(path, manifest, model)
     return model
 
@@ -215,13 +206,6 @@ def _json(path: Path, data: bytes) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ValueError(f"{path} is not a zongjie model")
     return manifest
-
-
-def _tokenizer(manifest: Mapping[str, Any]) -> object:
-    """What the manifest names as the tokenizer, if it does (`_model` checks it)."""
-    classifier = manifest.get("classifier")
-    words = classifier.get("words") if isinstance(classifier, dict) else None
-    return words.get("tokenizer") if isinstance(words, dict) else None
 
 
 def _major_minor(text: str) -> tuple[str, ...]:

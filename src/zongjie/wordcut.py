@@ -2,22 +2,20 @@
 segmentation in C (`zongjie._wordcut`).
 
 This is the ``rjieba`` tokenizer (`features.tokenizer=rjieba`): the same words rjieba (jieba-rs)
-cuts, from the same dictionary and HMM (jieba 0.42.1's, in `wordcut.npz`), which
+cuts, from the same dictionary and HMM (jieba 0.42.1's, in `wordcut.npz` and, as the trie the
+segmenter looks words up in, `wordcut_trie.npy`), which
 `tests/test_wordcut.py` checks against rjieba itself. Prediction does not want the words, only
 their columns: `Vocabulary.ids` segments a batch without the GIL and hands back each token's id
 in a fitted vocabulary, with no Python string per token and no dict lookup, about four times
 faster than rjieba plus the lookups; `Vocabulary.counts` goes on to count each paragraph's
 known n-grams, what TF-IDF weighs.
 
-The dictionary is loaded on first use, once per process (~0.05 s), or ahead of it in a thread
-(`load_in_background`: its trie is built without the GIL); everything here is read-only
-afterwards, so any number of threads may share it.
+The dictionary is loaded on first use, once per process (a few milliseconds); everything here
+is read-only afterwards, so any number of threads may share it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,64 +25,36 @@ import numpy as np
 
 from zongjie import _wordcut
 
-__all__ = ["Vocabulary", "cut", "load_in_background"]
+__all__ = ["Vocabulary", "cut"]
 
-# A plain path, not importlib.resources: its import alone costs a twentieth of the cold start.
-DICTIONARY_PATH = Path(__file__).with_name("wordcut.npz")
+# Plain paths, not importlib.resources: its import alone cost a twentieth of the cold start.
+TABLES_PATH = Path(__file__).with_name("wordcut.npz")
+TRIE_PATH = Path(__file__).with_name("wordcut_trie.npy")
 
 _dictionary: Any = None
 _lock = threading.Lock()
 
 
-def _forget_lock() -> None:
-    # A child forked while a thread of its parent was loading would wait on that lock forever.
-    global _lock
-    _lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_lock)
-
-
-def load_in_background() -> threading.Thread | None:
-    """Start loading the dictionary unless it is loaded, and return the thread that builds it
-    (join it to wait): the file is read here, the trie is built in the thread without the GIL,
-    so the caller's own start-up (reading a model file) goes on meanwhile. Whatever uses the
-    dictionary next waits for it, or meets the error the thread met."""
-    if _dictionary is not None:
-        return None
-    try:
-        tables = _tables()  # read here: in the new thread it would mostly wait for the GIL
-        thread = threading.Thread(target=_build_quietly, args=(tables,), name="zongjie-dictionary")
-        thread.start()
-    except Exception:  # the first use of the dictionary meets it
-        return None
-    return thread
-
-
-def _build_quietly(tables: tuple[Any, ...]) -> None:
-    # An error here is not lost: the next _load(), in the caller's thread, raises it again.
-    with contextlib.suppress(Exception):
-        _load(tables)
-
-
-def _load(tables: tuple[Any, ...] | None = None) -> Any:
-    """The dictionary, built from `tables` (else from its file) unless it is built already."""
+def _load() -> Any:
     global _dictionary
     if _dictionary is None:
         with _lock:
             if _dictionary is None:
-                _dictionary = _wordcut.build_dictionary(*(tables or _tables()))
+                _dictionary = _wordcut.load_dictionary(*_tables())
     return _dictionary
 
 
 def _tables() -> tuple[Any, ...]:
-    """The arguments of `_wordcut.build_dictionary`, read from `wordcut.npz`."""
-    with np.load(DICTIONARY_PATH, allow_pickle=False) as data:
+    """The arguments of `_wordcut.load_dictionary`, from the files
+    scripts/make_wordcut_data.py writes."""
+    with np.load(TABLES_PATH, allow_pickle=False) as data:
         tables = {name: data[name] for name in data.files}
+    # Mapped, not read: the loader goes through it once, front to back.
+    slots, entries = np.load(TRIE_PATH, mmap_mode="r", allow_pickle=False)
     return (
-        tables["words"],  # UTF-8, decoded in C
-        np.ascontiguousarray(tables["codes"], dtype=np.int32),
+        int(tables["trie_bits"]),
+        np.ascontiguousarray(slots, dtype=np.uint64),
+        np.ascontiguousarray(entries, dtype=np.uint64),
         np.ascontiguousarray(tables["frequencies"], dtype=np.int64),
         int(tables["total"]),
         *(np.ascontiguousarray(tables[k], dtype=np.float64) for k in ("start", "trans", "emit")),
