@@ -463,3 +463,27 @@ def test_a_predicting_process_never_imports_the_training_stack(tiny_model_path) 
         check=True,
     )
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+COLD_START_IMPORTS = """
+import sys
+import zongjie
+zongjie.predict(["上半年共完成培训120人次。", "下半年将进一步加强领导。"])
+late = ("importlib.metadata", "importlib.resources", "tempfile", "logging",
+        "concurrent.futures", "zongjie.explanation", "zongjie.render")
+print(sorted(m for m in late if m in sys.modules))
+"""
+
+
+def test_a_first_predict_imports_only_what_it_needs(tiny_model_path) -> None:
+    # What docs/performance.md says a cold start leaves out: each import is milliseconds of it.
+    result = subprocess.run(
+        [sys.executable, "-c", COLD_START_IMPORTS],
+        env={"ZONGJIE_MODEL": str(tiny_model_path), "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -52,15 +52,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import functools
-import logging
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
-
-log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_LINE",
@@ -806,6 +803,13 @@ def _events(lines: Iterable[str]) -> Iterator[_Event]:
     yield from reader.finish()
 
 
+def _warn_big5(name: str) -> None:
+    # logging is imported here, on the first Big5 file: `import zongjie` stays without it.
+    import logging
+
+    logging.getLogger(__name__).warning("%s: decoded as Big5 (traditional Chinese)", name)
+
+
 def decode(data: bytes, name: str = "input") -> str:
     """Text from the bytes of a file: UTF-8 (with or without a BOM), UTF-16 or UTF-32 with a
     BOM, GB18030 (which covers GBK and GB2312), the usual encodings of Chinese office files,
@@ -830,7 +834,7 @@ def decode(data: bytes, name: str = "input") -> str:
     sample = data[start : start + _SAMPLE_BYTES]
     encoding = _choose_encoding(sample, start + _SAMPLE_BYTES >= len(data), start, name)
     if encoding == _BIG5:
-        log.warning("%s: decoded as Big5 (traditional Chinese)", name)
+        _warn_big5(name)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -999,7 +1003,7 @@ def _decode_stream(
 ) -> Iterator[str]:
     """`chunk` (at byte `offset` of the file) and the rest of `stream`, decoded."""
     if encoding == _BIG5:
-        log.warning("%s: decoded as Big5 (traditional Chinese)", name)
+        _warn_big5(name)
     decoder = codecs.getincrementaldecoder(encoding)()
     while True:
         pending = len(decoder.getstate()[0])  # bytes of a character cut by the last chunk
