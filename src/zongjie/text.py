@@ -181,7 +181,7 @@ def tokenize_rjieba(text: str) -> list[str]:
     """The words rjieba (jieba-rs) cuts, from jieba's dictionary and HMM: the same segmentation
     as jieba's on ~97% of paragraphs, about 20 times faster. `zongjie.wordcut` cuts them in C
     (identical to rjieba's; prediction takes them as vocabulary ids from there)."""
-    from zongjie import wordcut  # loads its dictionary in ~0.05 s, once
+    from zongjie import wordcut  # loads its dictionary in a few milliseconds, once
 
     return wordcut.cut(text)
 
