@@ -14,6 +14,7 @@ one of the pages; nothing between the two markers is typed by hand. The blocks:
   model's on the same splits (`reports/previous_model.json`, `scripts/evaluate_previous.py`).
 * ``benchmark``: the output of ``python scripts/benchmark.py`` (`reports/benchmark.json`), with
   its command, date and load average.
+* ``speed``: the README's summary of that run, the targets it printed (the same file).
 * ``robustness``: the figures of "Security and robustness" (`reports/robustness.json`, written
   by ``python scripts/robustness.py``): characters `segment` drops per corpus, its time per MB
   on hostile input, the CLI's peak memory, the model file limits, and the outcome of two
@@ -207,8 +208,21 @@ def benchmark() -> str:
     )
 
 
+def speed() -> str:
+    run = json.loads((REPORTS / "benchmark.json").read_text(encoding="utf-8"))
+    output = run["output"]
+    targets = output[output.index("targets (") :].rstrip()
+    return (
+        f"From one run of `{run['command']}` on the {run['cores']}-core development machine "
+        f"({run['date']}), ratios against the contenders in that same run, as it printed them "
+        "(the whole output, and what each figure measures: "
+        f"[docs/performance.md](docs/performance.md)):\n\n```\n{targets}\n```"
+    )
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "headline": headline,
+    "speed": speed,
     "benchmark": benchmark,
     "results": results,
     "robustness": robustness,

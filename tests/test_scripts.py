@@ -292,7 +292,9 @@ def test_a_stale_block_is_caught_in_the_readme_and_in_docs(tmp_path, monkeypatch
     readme, docs = tmp_path / "README.md", tmp_path / "docs"
     docs.mkdir()
     readme.write_text(
-        "intro\n<!-- generated:headline -->\n<!-- /generated:headline -->\n", encoding="utf-8"
+        "intro\n<!-- generated:headline -->\n<!-- /generated:headline -->\n"
+        "<!-- generated:speed -->\n<!-- /generated:speed -->\n",
+        encoding="utf-8",
     )
     page = docs / "results.md"
     page.write_text(
