@@ -295,11 +295,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only the concurrent first runs; keep the other figures of the JSON",
     )
+    parser.add_argument(
+        "--limits-only",
+        action="store_true",
+        help="read only the model file limits (after the default model changed); keep the rest",
+    )
     parser.add_argument("--no-readme", action="store_true", help="leave docs/robustness.md alone")
     args = parser.parse_args(argv)
-    if args.concurrent_only:
+    if args.concurrent_only or args.limits_only:
         figures = json.loads(args.output.read_text(encoding="utf-8"))
-        figures["concurrent_first_run"] = concurrent_first_runs(args.rounds)
+        if args.concurrent_only:
+            figures["concurrent_first_run"] = concurrent_first_runs(args.rounds)
+        if args.limits_only:
+            figures["model_limits"] = model_limits()
     else:
         corpora = args.corpora or segment_check.default_corpora()
         started, load_before = time.time(), _load_average()
