@@ -663,12 +663,12 @@ static PyObject *load_dictionary(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "as many trie entries as slots");
     } else {
         Dictionary *d = new_dictionary(&freqs, total, &start, &trans, &emit);
-        if (d)
-            result = dictionary_capsule(d,
-                                        fill_from_table(d, bits, slots.buf, entries.buf, n,
-                                                        freqs.buf,
-                                                        freqs.len / (Py_ssize_t)sizeof(int64_t)),
-                                        0);
+        if (d) {
+            int64_t n_freqs = freqs.len / (Py_ssize_t)sizeof(int64_t);
+            const char *error =
+                fill_from_table(d, bits, slots.buf, entries.buf, n, freqs.buf, n_freqs);
+            result = dictionary_capsule(d, error, 0);
+        }
     }
     PyBuffer_Release(&slots);
     PyBuffer_Release(&entries);
