@@ -9,6 +9,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -452,17 +453,22 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
 """
 
 
-def test_a_predicting_process_never_imports_the_training_stack(tiny_model_path) -> None:
+def _last_line_of_fresh_process(script: str, model_path: Path) -> str:
+    """The last line `script` prints in a new Python process using the model at `model_path`."""
     result = subprocess.run(
-        [sys.executable, "-c", NO_TRAINING_STACK],
-        env={"ZONGJIE_MODEL": str(tiny_model_path), "PATH": "/usr/bin:/bin"},
+        [sys.executable, "-c", script],
+        env={"ZONGJIE_MODEL": str(model_path), "PATH": "/usr/bin:/bin"},
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    assert result.stdout.splitlines()[-1] == "[]"
+    return result.stdout.splitlines()[-1]
+
+
+def test_a_predicting_process_never_imports_the_training_stack(tiny_model_path) -> None:
+    assert _last_line_of_fresh_process(NO_TRAINING_STACK, tiny_model_path) == "[]"
 
 
 COLD_START_IMPORTS = """
@@ -477,13 +483,4 @@ print(sorted(m for m in late if m in sys.modules))
 
 def test_a_first_predict_imports_only_what_it_needs(tiny_model_path) -> None:
     # What docs/performance.md says a cold start leaves out: each import is milliseconds of it.
-    result = subprocess.run(
-        [sys.executable, "-c", COLD_START_IMPORTS],
-        env={"ZONGJIE_MODEL": str(tiny_model_path), "PATH": "/usr/bin:/bin"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert result.stdout.splitlines()[-1] == "[]"
+    assert _last_line_of_fresh_process(COLD_START_IMPORTS, tiny_model_path) == "[]"
