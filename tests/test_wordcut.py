@@ -198,7 +198,7 @@ def test_the_committed_tables_are_jiebas() -> None:
     assert np.array_equal(np.load(make_wordcut_data.TRIE, allow_pickle=False), trie)
 
 
-def test_a_loaded_trie_is_the_built_one() -> None:
+def test_a_loaded_trie_holds_what_its_file_holds() -> None:
     from zongjie import _wordcut
 
     bits, slots, entries = _wordcut.dictionary_table(wordcut._load())
