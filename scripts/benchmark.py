@@ -15,8 +15,8 @@ document's `predict_document` (time and peak memory), the cold start of
 --stream-mb corpus with the peak memory of each (--stream-mb 0 skips that), and last the
 training: `python train.py` fitting the default config (no evaluation, no MLflow) on every core,
 and the fit on a quarter, a half and all of the documents, to see how it grows with the data
-(--no-training skips it). Timings are the best of --repeat runs; every ratio the performance
-targets name is printed at the end.
+(--no-training skips it). Timings are the best of --repeat rounds, the contenders of a round
+run in turn; every ratio the performance targets name is printed at the end.
 
 What it prints is also written to reports/benchmark.json (with the command, the date and the
 load average), from which `scripts/update_readme.py` renders the benchmark block of
@@ -36,7 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +51,22 @@ print(time.perf_counter() - start)
 LABELS = ("summary", "problem", "plan")
 
 
-def best_of(repeat: int, work: Callable[[], object]) -> float:
-    times = []
+def best_of_each(repeat: int, works: Mapping[str, Callable[[], object]]) -> dict[str, float]:
+    """The best time of each of `works` over `repeat` rounds, a round running each once: the
+    runs alternate, so that the machine's drifting speed weighs on each alike and a ratio of
+    two of them compares like with like (run one after the other, a contender timed in a fast
+    minute and another in a slow one gave predict / jieba.lcut anywhere from 11 to 17)."""
+    times: dict[str, list[float]] = {name: [] for name in works}
     for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, work in works.items():
+            start = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(values) for name, values in times.items()}
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    return best_of_each(repeat, {"work": work})["work"]
 
 
 def load_paragraphs(corpora: Path | None) -> list[str]:
@@ -547,18 +556,21 @@ def _benchmark(argv: list[str]) -> argparse.Namespace:
     if fasttext_available():
         contenders["fasttext"] = FastText(train_texts, train_labels)
 
-    seconds = {
-        "jieba.lcut": best_of(args.repeat, lambda: [jieba.lcut(p) for p in paragraphs]),
-        "rjieba.cut": best_of(args.repeat, lambda: [rjieba.cut(p) for p in paragraphs]),
-        "wordcut.cut": best_of(args.repeat, lambda: [wordcut.cut(p) for p in paragraphs]),
-        "predict": best_of(args.repeat, lambda: zongjie.predict(paragraphs)),
-    }
     normalized = [normalize(p) for p in paragraphs]
-    seconds["jieba.lcut normalized"] = best_of(
-        args.repeat, lambda: [jieba.lcut(p) for p in normalized]
+    seconds = best_of_each(
+        args.repeat,
+        {
+            "jieba.lcut": lambda: [jieba.lcut(p) for p in paragraphs],
+            "jieba.lcut normalized": lambda: [jieba.lcut(p) for p in normalized],
+            "rjieba.cut": lambda: [rjieba.cut(p) for p in paragraphs],
+            "wordcut.cut": lambda: [wordcut.cut(p) for p in paragraphs],
+            "predict": lambda: zongjie.predict(paragraphs),
+            **{
+                name: lambda model=model: model.predict(paragraphs)
+                for name, model in contenders.items()
+            },
+        },
     )
-    for name, model in contenders.items():
-        seconds[name] = best_of(args.repeat, lambda model=model: model.predict(paragraphs))
 
     accuracy: dict[str, float | None] = {"predict": zongjie_macro_f1()}
     if not args.no_accuracy:
