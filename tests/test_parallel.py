@@ -106,6 +106,16 @@ def test_chunks_are_even_each_a_group_and_cover_the_input() -> None:
     assert parallel.chunks([], 10) == [[]]
 
 
+def test_chunks_come_in_a_multiple_of_the_workers() -> None:
+    # 19 slices on 2 workers: one of them labels the 19th alone while the other waits.
+    assert len(parallel.chunks(list(range(20000)), 1024)) == 19
+    parts = parallel.chunks(list(range(20000)), 1024, multiple=2)
+    assert len(parts) == 18 and min(map(len, parts)) >= 1024
+    assert [x for p in parts for x in p] == list(range(20000))
+    # Fewer slices than workers: as many as there are, none shorter.
+    assert len(parallel.chunks(list(range(3000)), 1024, multiple=4)) == 2
+
+
 @alone
 def test_a_large_predict_sends_each_slice_to_a_worker_alone(small_thresholds, paragraphs):
     _workers(small_thresholds, 2)
@@ -119,6 +129,10 @@ def test_a_large_predict_sends_each_slice_to_a_worker_alone(small_thresholds, pa
     small_thresholds.setattr(parallel, "_submit", counted)
     predict(paragraphs)
     assert len(sent) == len(paragraphs) // 30 and sum(sent) == len(paragraphs), sent
+    # 7 slices' worth: 6, so that each worker gets 3.
+    sent.clear()
+    predict(paragraphs[: 30 * 7 + 5])
+    assert len(sent) == 6 and sum(sent) == 30 * 7 + 5, sent
 
 
 @alone
