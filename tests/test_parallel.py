@@ -116,6 +116,20 @@ def test_chunks_come_in_a_multiple_of_the_workers() -> None:
     assert len(parallel.chunks(list(range(3000)), 1024, multiple=4)) == 2
 
 
+def test_a_large_batch_gives_each_worker_a_few_long_slices(monkeypatch) -> None:
+    # Each slice costs a task's sending and a cold start of the caches: 18 slices of ~1,100
+    # paragraphs labelled 20,000 on 2 workers ~6% slower than 8 of 2,500.
+    _workers(monkeypatch, 2)
+    assert [len(p) for p in parallel.worker_slices(list(range(20000)))] == [2500] * 8
+    assert [len(p) for p in parallel.worker_slices(list(range(4096)))] == [1024] * 4
+    # A long batch: slices no longer than about 4 x CHUNK, still a multiple of the workers.
+    parts = parallel.worker_slices(list(range(200_000)))
+    assert len(parts) % 2 == 0 and max(map(len, parts)) <= 2 * 4 * parallel.CHUNK
+    assert [x for p in parts for x in p] == list(range(200_000))
+    _workers(monkeypatch, 3)
+    assert len(parallel.worker_slices(list(range(20000)))) == 12
+
+
 @alone
 def test_a_large_predict_sends_each_slice_to_a_worker_alone(small_thresholds, paragraphs):
     _workers(small_thresholds, 2)

@@ -21,7 +21,7 @@ import numpy as np
 
 from zongjie.document import LABELS
 from zongjie.model import Model
-from zongjie.parallel import PARALLEL_MIN, chunks, ordered_map, workers
+from zongjie.parallel import PARALLEL_MIN, ordered_map, worker_slices
 from zongjie.segment import ZERO_WIDTH
 from zongjie.text import first_surrogate
 
@@ -146,7 +146,7 @@ def _paragraph_proba(model: Model, items: list[str]) -> np.ndarray:
     (`zongjie.parallel`), which give the same probabilities."""
     if len(items) < PARALLEL_MIN:
         return model.paragraph_proba(items)
-    slices = chunks(items, multiple=workers())
+    slices = worker_slices(items)
     return np.concatenate(list(ordered_map(model, _slice_proba, slices, serial=0)))
 
 

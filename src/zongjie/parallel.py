@@ -29,13 +29,24 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:  # concurrent.futures is imported with the pool: small inputs never need it
     from concurrent.futures import Executor, Future
 
-__all__ = ["CHUNK", "PARALLEL_MIN", "WORKERS_ENV", "chunks", "ordered_map", "workers"]
+__all__ = [
+    "CHUNK",
+    "PARALLEL_MIN",
+    "WORKERS_ENV",
+    "chunks",
+    "ordered_map",
+    "worker_slices",
+    "workers",
+]
 
 WORKERS_ENV = "ZONGJIE_WORKERS"
 # Fewer paragraphs than this are labelled here: starting the pool costs tens of milliseconds,
 # and a chunk must be long enough for the workers' share to outweigh sending it.
 PARALLEL_MIN = 4096
 CHUNK = 1024  # paragraphs a worker labels at a time
+# A large batch's slices per worker (`worker_slices`): each slice costs its worker a task's
+# sending and a cold start of its caches, and a few each keep the workers even to the end.
+SLICES_PER_WORKER = 4
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -202,6 +213,16 @@ def _results(
         except CancelledError:  # the pool was shut down for another model meanwhile
             pass
     return [function(model, item) for item in group]
+
+
+def worker_slices(items: list[T]) -> list[list[T]]:
+    """A large batch cut for the workers (`chunks`): `SLICES_PER_WORKER` slices for each
+    worker where that keeps slices of `CHUNK` to 4 × `CHUNK` paragraphs, more of that length
+    where the batch is longer, their number a multiple of the workers'. (18 slices of ~1,100
+    paragraphs labelled 20,000 on 2 workers ~6% slower than 8 of 2,500.)"""
+    count = workers()
+    size = min(max(CHUNK, len(items) // (SLICES_PER_WORKER * count)), 4 * CHUNK)
+    return chunks(items, size, multiple=count)
 
 
 def chunks(items: list[T], size: int | None = None, multiple: int = 1) -> list[list[T]]:
