@@ -102,6 +102,29 @@ def test_counts_need_the_ngrams() -> None:
         wordcut.Vocabulary(["完成"]).counts(["完成"])
 
 
+@pytest.mark.skipif(
+    sys.platform != "linux" or Path("/proc/sys/vm/overcommit_memory").read_text().strip() == "1",
+    reason="needs Linux refusing an allocation far beyond its memory",
+)
+def test_ngram_tables_too_large_for_memory_raise_memory_error(tmp_path) -> None:
+    # They raised "n-gram keys and columns that do not pair up": an allocation that failed
+    # read as bad arguments. 2^40 bigram keys (a sparse file, nothing read) want a 16 TiB table.
+    import mmap
+
+    from zongjie import _wordcut
+
+    keys = tmp_path / "keys"
+    with keys.open("wb") as file:
+        file.truncate(8 << 40)
+    vocabulary = _wordcut.build_vocabulary(wordcut._load(), ["完成"], [0])
+    with (
+        keys.open("rb") as file,
+        mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as view,
+        pytest.raises(MemoryError),
+    ):
+        _wordcut.build_ngrams(vocabulary, 1, 2, 1, bytes(16), [view], [b""])
+
+
 def test_ids_of_no_texts_are_empty() -> None:
     ids, lengths = wordcut.Vocabulary(["完成"]).ids([])
     assert len(ids) == len(lengths) == 0
