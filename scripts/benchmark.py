@@ -15,8 +15,9 @@ document's `predict_document` (time and peak memory), the cold start of
 --stream-mb corpus with the peak memory of each (--stream-mb 0 skips that), and last the
 training: `python train.py` fitting the default config (no evaluation, no MLflow) on every core,
 and the fit on a quarter, a half and all of the documents, to see how it grows with the data
-(--no-training skips it). Timings are the best of --repeat rounds, the contenders of a round
-run in turn; every ratio the performance targets name is printed at the end.
+(--no-training skips it). Timings are the best of --repeat rounds (of --parallel-rounds for
+every core against one), the contenders of a round run in turn; every ratio the performance
+targets name is printed at the end.
 
 What it prints is also written to reports/benchmark.json (with the command, the date and the
 load average), from which `scripts/update_readme.py` renders the benchmark block of
@@ -369,14 +370,14 @@ for _ in sys.stdin:
 
 
 def every_core(
-    big: list[str], cpu: int, all_cpus: set[int], repeat: int
+    big: list[str], cpu: int, all_cpus: set[int], rounds: int
 ) -> list[tuple[str, float, str]]:
     """`predict` and `predict_iter` of `big` on one core and on every core, and the machine's
     own ceiling: one independent process per core, each pinned to its core and labelling its
     share of `big` at the same moment, no pool and nothing sent between them (the most any
     pool could reach here; two cores of a shared virtual machine slow each other down).
     The runs alternate, so that the machine's drifting speed weighs on each alike; each figure
-    is the best of `repeat`."""
+    is the best of `rounds`, and the median of the rounds' own ratios is printed beside it."""
     import tempfile
 
     import zongjie
@@ -421,7 +422,7 @@ def every_core(
             for process in independent:
                 float(process.stdout.readline())
 
-        for _ in range(repeat):
+        for _ in range(rounds):
             os.sched_setaffinity(0, {cpu})
             timed("one", lambda: zongjie.predict(big))
             timed("one_iter", lambda: list(zongjie.predict_iter(iter(big))))
@@ -431,11 +432,18 @@ def every_core(
             timed("independent", at_once)
     os.sched_setaffinity(0, {cpu})
     best = {name: min(values) for name, values in times.items()}
+
+    def paired(one: str, every: str) -> float:
+        return statistics.median(a / b for a, b in zip(times[one], times[every], strict=True))
+
     print(
         f"predict of {len(big)} paragraphs: {best['one']:.2f} s on one core, "
         f"{best['every']:.2f} s on {cores} ({workers} workers); predict_iter "
         f"{best['one_iter']:.2f} s, {best['every_iter']:.2f} s; {cores} independent "
-        f"processes, one per core, a share each: {best['independent']:.2f} s"
+        f"processes, one per core, a share each: {best['independent']:.2f} s (best of {rounds} "
+        f"rounds); the median of the rounds' own ratios: predict {paired('one', 'every'):.2f}, "
+        f"predict_iter {paired('one_iter', 'every_iter'):.2f}, the independent processes "
+        f"{paired('one', 'independent'):.2f}"
     )
     return [
         (f"predict on {cores} cores / on 1", best["one"] / best["every"], ">= 1.8"),
@@ -504,6 +512,13 @@ def _benchmark(argv: list[str]) -> argparse.Namespace:
         type=int,
         default=20000,
         help="paragraphs of the every-core runs (the corpus repeated; 0 skips them)",
+    )
+    parser.add_argument(
+        "--parallel-rounds",
+        type=int,
+        default=15,
+        help="rounds of the every-core runs (more than --repeat: a run on every core is at its "
+        "best only when every core is at once, and this machine's cores each drift)",
     )
     parser.add_argument(
         "--document-paragraphs",
@@ -631,7 +646,7 @@ def _benchmark(argv: list[str]) -> argparse.Namespace:
     # Every core against one: the same paragraphs, the corpus repeated to a large batch.
     if args.parallel_paragraphs and len(all_cpus) > 1:
         big = (paragraphs * (args.parallel_paragraphs // n + 1))[: args.parallel_paragraphs]
-        ratios += every_core(big, args.cpu, all_cpus, args.repeat)
+        ratios += every_core(big, args.cpu, all_cpus, args.parallel_rounds)
 
     report = paragraphs[:200]
     document_seconds = best_of(args.repeat, lambda: zongjie.predict_document(report))
