@@ -3,6 +3,8 @@ probabilities with numpy alone."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -144,7 +146,11 @@ def test_the_shipped_logreg_fits_to_the_optimum(labelled) -> None:
         assert estimator.n_iter_.max() < model["max_iter"]
         return estimator.predict_proba(classifier._matrix(blocks, texts))
 
-    optimum = proba({**shipped, "tol": 1e-10})
+    with warnings.catch_warnings():
+        # At 1e-10 the line search runs out of float precision before the tolerance is met, and
+        # says so; what it has reached is the optimum to far better than the 1e-4 checked.
+        warnings.filterwarnings("ignore", "(Rounding errors prevent|The line search|Line Search)")
+        optimum = proba({**shipped, "tol": 1e-10})
     assert np.abs(proba(shipped) - optimum).max() < 1e-4
     early = {**shipped, "solver": "lbfgs", "tol": 1e-4, "max_iter": 100}
     assert np.abs(proba(early) - optimum).max() > 1e-3
