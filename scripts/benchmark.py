@@ -500,10 +500,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "update_readme.py")], check=True)
 
 
+def _positive(text: str) -> int:
+    """A count of rounds: each figure is the best of them, and there is no best of none."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return value
+
+
 def _benchmark(argv: list[str]) -> argparse.Namespace:
     """Measure and print; the parsed arguments."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=_positive, default=5)
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument("--cpu", type=int, default=0, help="pin the one-core runs to this core")
     parser.add_argument("--stream-mb", type=int, default=100, help="corpus size for memory")
@@ -515,7 +526,7 @@ def _benchmark(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--parallel-rounds",
-        type=int,
+        type=_positive,
         default=15,
         help="rounds of the every-core runs (more than --repeat: a run on every core is at its "
         "best only when every core is at once, and this machine's cores each drift)",

@@ -277,6 +277,21 @@ def test_benchmark_runs(tmp_path) -> None:
         assert any("independent processes / 1 (the ceiling)" in line for line in targets)
 
 
+@pytest.mark.parametrize("flag", ["--repeat", "--parallel-rounds"])
+def test_benchmark_refuses_no_rounds(flag, capsys) -> None:
+    # A best of no rounds was a ValueError from min() deep in the run, after the model loaded.
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import benchmark
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    with pytest.raises(SystemExit) as exit_:
+        benchmark.main([flag, "0", "--no-docs"])
+    assert exit_.value.code == 2
+    message = f"argument {flag}: must be a whole number of 1 or more, not '0'"
+    assert message in capsys.readouterr().err
+
+
 def test_the_readme_shows_the_figures_of_the_reports() -> None:
     # The README's generated blocks are what scripts/update_readme.py makes of reports/*.json:
     # a retraining that is not followed by the script fails here.
