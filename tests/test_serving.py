@@ -81,6 +81,20 @@ def test_bad_requests_say_what_is_wrong(labeller) -> None:
     ).shape == (0, 4)
 
 
+def test_importing_the_server_model_warns_of_nothing() -> None:
+    # `model_input: Any` made MLflow print a red UserWarning (a type hint it cannot read as a
+    # schema) on every import, and no hint a yellow one; a fresh process, as MLflow checks the
+    # class once, when it is defined.
+    result = subprocess.run(
+        [sys.executable, "-c", "import zongjie.serving"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr == ""
+
+
 def test_the_signature() -> None:
     spec = signature()
     assert spec.inputs.input_names() == ["text"]

@@ -22,6 +22,7 @@ from typing import Any
 
 import mlflow.pyfunc
 import numpy as np
+import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
@@ -84,8 +85,6 @@ class InvalidRowType(MlflowException, TypeError):
 
 def _missing(value: object) -> bool:
     """A null cell: None, or the NaN or pd.NA a frame stores a null as."""
-    import pandas as pd
-
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
@@ -123,9 +122,13 @@ class ParagraphLabeller(mlflow.pyfunc.PythonModel):
     def load_context(self, context: Any) -> None:
         self.model: Model = load_model_file(Path(context.artifacts[MODEL_ARTIFACT]))
 
-    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
-        import pandas as pd
-
+    # MLflow reads `model_input`'s hint when the class is defined, and warns on every import
+    # unless it is one it can take as the schema (none here: `signature` gives it) or one that
+    # says there is none, as pd.DataFrame does: what MLflow hands over. (Called directly, the
+    # class also takes a list or an array of paragraphs.)
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         params = params or {}
         mode = params.get("mode", "paragraph")
         if mode not in MODES:
