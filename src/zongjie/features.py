@@ -86,14 +86,15 @@ def cue_block(
     whether the paragraph is a heading, and which context-line shapes it has (salutation,
     formula, byline, date). `normalized`: the paragraphs' `normalize`d texts, when the caller
     has them already."""
-    width = len(cue_columns(lexicon))
+    if len(paragraphs) == 0:  # the rows say how wide the block is; without rows, the names do
+        return np.zeros((0, len(cue_columns(lexicon))), dtype=np.float32)
     if normalized is None:
         normalized = [normalize(p) for p in paragraphs]
     counted = lexicon.count_words(normalized, _COUNTED).tolist()
     rows = [
         _cue_row(p, lexicon, t, c) for p, t, c in zip(paragraphs, normalized, counted, strict=True)
     ]
-    return np.array(rows, dtype=np.float32).reshape(len(rows), width)
+    return np.array(rows, dtype=np.float32)
 
 
 def _stop_tokens(words: Sequence[str] | None) -> list[str] | None:
